@@ -1,0 +1,146 @@
+import { CamelCasePlugin, Kysely, type KyselyPlugin, sql } from 'kysely';
+import { OracleDialect as KyselyOracle } from 'kysely-oracledb';
+import oracledb from 'oracledb';
+import type { Database, SequenceName } from '../schema.js';
+import { objectName, TablePrefixPlugin } from '../tableNames.js';
+import type { ColumnInfo, Dialect, MigrationFile } from './dialect.js';
+
+export interface OracleOptions {
+  user: string;
+  password: string;
+  connectString: string;
+  schema: string | null;
+  tablePrefix: string;
+  poolMax: number;
+}
+
+/** Upper-case snake names, then the prefix: `requestId` → "REQUEST_ID", dwprcreq → "DMS_PRCREQ". */
+export function oraclePlugins(tablePrefix: string): KyselyPlugin[] {
+  const plugins: KyselyPlugin[] = [new CamelCasePlugin({ upperCase: true })];
+  if (tablePrefix.toUpperCase() !== 'DW') plugins.push(new TablePrefixPlugin(tablePrefix));
+  return plugins;
+}
+
+/** A Kysely instance that compiles Oracle SQL without a pool: for tests on the compiled text. */
+export function oracleCompiler(tablePrefix = 'DW'): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new KyselyOracle({ pool: undefined as unknown as oracledb.Pool }),
+    plugins: oraclePlugins(tablePrefix),
+  });
+}
+
+/** Splits a SQL*Plus-style script: every statement or PL/SQL block ends with a line holding only `/`. */
+export function splitOracleScript(text: string): string[] {
+  return text
+    .split(/^\s*\/\s*$/m)
+    .map((part) => part.replace(/^(\s*--.*\n|\s*\n)*/g, '').trim())
+    .filter((part) => part.length > 0)
+    .map((part) => (/^(begin|declare|create\s+(or\s+replace\s+)?(package|procedure|function|trigger|type))\b/i.test(part) ? part : part.replace(/;\s*$/, '')));
+}
+
+export class OracleDialect implements Dialect {
+  readonly name = 'oracle' as const;
+
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly pool: oracledb.Pool,
+    readonly options: OracleOptions,
+  ) {}
+
+  static async create(options: OracleOptions): Promise<OracleDialect> {
+    // Thin mode (no Instant Client). CLOBs as strings: payloads and DWLOGIC are text to us.
+    oracledb.fetchAsString = [oracledb.CLOB];
+    const schema = options.schema;
+    const pool = await oracledb.createPool({
+      user: options.user,
+      password: options.password,
+      connectString: options.connectString,
+      // poolMin 0: with a minimum, an unreachable database makes the pool reconnect in a tight loop.
+      poolMin: 0,
+      poolMax: options.poolMax,
+      poolIncrement: 1,
+      expireTime: 1,
+      ...(schema
+        ? {
+            sessionCallback: (conn: oracledb.Connection, _tag: string, done: (e?: Error) => void) => {
+              conn.execute(`ALTER SESSION SET CURRENT_SCHEMA = ${schema}`).then(() => done(), done);
+            },
+          }
+        : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new KyselyOracle({ pool }), plugins: oraclePlugins(options.tablePrefix) });
+    return new OracleDialect(db, pool, options);
+  }
+
+  private name_(object: string): string {
+    return objectName(object.toUpperCase(), this.options.tablePrefix);
+  }
+
+  utcNow() {
+    return sql<Date>`SYS_EXTRACT_UTC(SYSTIMESTAMP)`;
+  }
+
+  localNow() {
+    return sql<Date>`LOCALTIMESTAMP`;
+  }
+
+  nextValue(sequence: SequenceName) {
+    return sql<number>`${sql.raw(this.name_(sequence))}.NEXTVAL`;
+  }
+
+  sessionId() {
+    return sql<number>`TO_NUMBER(SYS_CONTEXT('USERENV', 'SESSIONID'))`;
+  }
+
+  async serverVersion(): Promise<string> {
+    const { rows } = await sql<{ banner: string }>`SELECT BANNER_FULL AS "banner" FROM V$VERSION WHERE ROWNUM = 1`
+      .execute(this.db)
+      .catch(() => sql<{ banner: string }>`SELECT BANNER AS "banner" FROM V$VERSION WHERE ROWNUM = 1`.execute(this.db));
+    return rows[0]?.banner ?? 'Oracle';
+  }
+
+  async sessionTimeZone(): Promise<string> {
+    const { rows } = await sql<{ tz: string }>`SELECT TO_CHAR(SYSTIMESTAMP, 'TZR') AS "tz" FROM DUAL`.execute(this.db);
+    return rows[0]?.tz ?? 'UTC';
+  }
+
+  async describeTables(tables: readonly string[]) {
+    const names = tables.map((t) => this.name_(t));
+    const { rows } = await sql<{ t: string; c: string; type: string; len: number | null }>`
+      SELECT TABLE_NAME AS "t", COLUMN_NAME AS "c", DATA_TYPE AS "type", CHAR_LENGTH AS "len"
+        FROM USER_TAB_COLUMNS
+       WHERE TABLE_NAME IN (${sql.join(names)})`.execute(this.db);
+    const result = new Map<string, Map<string, ColumnInfo>>();
+    for (const row of rows) {
+      const table = tables[names.indexOf(row.t)]!;
+      if (!result.has(table)) result.set(table, new Map());
+      result.get(table)!.set(row.c.toLowerCase(), { type: row.len ? `${row.type.toLowerCase()}(${row.len})` : row.type.toLowerCase() });
+    }
+    return result;
+  }
+
+  async ensureVersionTable() {
+    const table = this.name_('dwprcver');
+    await sql`BEGIN
+  EXECUTE IMMEDIATE 'CREATE TABLE ${sql.raw(table)} (VERSION NUMBER(6) PRIMARY KEY, NAME VARCHAR2(200) NOT NULL, APPLIED_AT TIMESTAMP DEFAULT SYSTIMESTAMP NOT NULL)';
+EXCEPTION WHEN OTHERS THEN IF SQLCODE != -955 THEN RAISE; END IF;
+END;`.execute(this.db);
+  }
+
+  async withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
+    // Oracle DDL commits implicitly, so no transaction can hold a lock across a migration;
+    // every Oracle script is written to be idempotent instead, so two concurrent runs converge.
+    return fn();
+  }
+
+  async applyMigration(migration: MigrationFile, record: (db: Kysely<Database>) => Promise<void>) {
+    for (const statement of splitOracleScript(migration.text)) {
+      await sql.raw(statement).execute(this.db);
+    }
+    await this.db.transaction().execute(record);
+  }
+
+  async close() {
+    await this.db.destroy();
+  }
+}

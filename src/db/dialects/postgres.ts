@@ -1,0 +1,146 @@
+import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, sql } from 'kysely';
+import pg from 'pg';
+import type { Database, SequenceName } from '../schema.js';
+import { objectName, TablePrefixPlugin } from '../tableNames.js';
+import type { ColumnInfo, Dialect, MigrationFile } from './dialect.js';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const TIMESTAMP = 1114;
+
+/** Stored wall time → a Date carrying those fields in UTC (see schema.ts). */
+function parseTimestamp(text: string): Date {
+  return new Date(`${text.replace(' ', 'T')}Z`);
+}
+
+// DW ids are NUMBER(12) and session ids fit 2^53: numbers, not strings.
+const typeParsers: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) => {
+    if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v);
+    if (oid === TIMESTAMP) return parseTimestamp;
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+// Dates are bound as UTC wall times, the mirror of parseTimestamp.
+pg.defaults.parseInputDatesAsUTC = true;
+
+export interface PostgresOptions {
+  url: string;
+  schema: string | null;
+  tablePrefix: string;
+  poolMax: number;
+  applicationName?: string;
+}
+
+/** A `pg` pool: exported for the listener connection and tests that need a raw client. */
+export function createPgPool(options: PostgresOptions): pg.Pool {
+  const searchPath = options.schema ? `-c search_path=${options.schema},public` : undefined;
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    application_name: options.applicationName ?? 'dwprc',
+    types: typeParsers,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    ...(searchPath ? { options: searchPath } : {}),
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export function postgresPlugins(tablePrefix: string): KyselyPlugin[] {
+  const plugins: KyselyPlugin[] = [new CamelCasePlugin()];
+  if (tablePrefix.toUpperCase() !== 'DW') plugins.push(new TablePrefixPlugin(tablePrefix));
+  return plugins;
+}
+
+export class PostgresDialect implements Dialect {
+  readonly name = 'postgres' as const;
+  readonly db: Kysely<Database>;
+  readonly pool: pg.Pool;
+
+  constructor(readonly options: PostgresOptions) {
+    this.pool = createPgPool(options);
+    this.db = new Kysely<Database>({
+      dialect: new KyselyPostgres({ pool: this.pool }),
+      plugins: postgresPlugins(options.tablePrefix),
+    });
+  }
+
+  utcNow() {
+    return sql<Date>`(now() at time zone 'UTC')`;
+  }
+
+  localNow() {
+    return sql<Date>`localtimestamp`;
+  }
+
+  nextValue(sequence: SequenceName) {
+    return sql<number>`nextval(${sql.lit(objectName(sequence, this.options.tablePrefix))})`;
+  }
+
+  sessionId() {
+    return sql<number>`pg_backend_pid()`;
+  }
+
+  async serverVersion(): Promise<string> {
+    const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(this.db);
+    return `PostgreSQL ${rows[0]?.v ?? '?'}`;
+  }
+
+  async sessionTimeZone(): Promise<string> {
+    const { rows } = await sql<{ tz: string }>`select current_setting('TimeZone') as tz`.execute(this.db);
+    return rows[0]?.tz ?? 'UTC';
+  }
+
+  async describeTables(tables: readonly string[]) {
+    const names = tables.map((t) => objectName(t, this.options.tablePrefix).toLowerCase());
+    // Aliases without underscores: CamelCasePlugin would rename the keys of the result.
+    const { rows } = await sql<{ t: string; c: string; type: string; len: number | null }>`
+      select table_name as t, column_name as c, data_type as type, character_maximum_length as len
+        from information_schema.columns
+       where table_schema = current_schema()
+         and table_name in (${sql.join(names)})`.execute(this.db);
+    const result = new Map<string, Map<string, ColumnInfo>>();
+    for (const row of rows) {
+      const table = tables[names.indexOf(row.t)]!;
+      if (!result.has(table)) result.set(table, new Map());
+      result.get(table)!.set(row.c, { type: row.len ? `${row.type}(${row.len})` : row.type });
+    }
+    return result;
+  }
+
+  async ensureVersionTable() {
+    const table = objectName('dwprcver', this.options.tablePrefix);
+    await sql`create table if not exists ${sql.id(table)} (
+      version integer primary key,
+      name varchar(200) not null,
+      applied_at timestamp(6) default localtimestamp not null)`.execute(this.db);
+  }
+
+  async withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
+    // A session-level advisory lock held on one pinned connection for the whole run.
+    return this.db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(hashtext('dwprc migrate'))`.execute(conn);
+      try {
+        return await fn();
+      } finally {
+        await sql`select pg_advisory_unlock(hashtext('dwprc migrate'))`.execute(conn);
+      }
+    });
+  }
+
+  async applyMigration(migration: MigrationFile, record: (db: Kysely<Database>) => Promise<void>) {
+    // PostgreSQL DDL is transactional: the file and its version row commit together or not at all.
+    await this.db.transaction().execute(async (trx) => {
+      await sql.raw(migration.text).execute(trx);
+      await record(trx);
+    });
+  }
+
+  async close() {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,66 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Dialect, MigrationFile } from './dialects/dialect.js';
+import { renameObjectsInSql } from './tableNames.js';
+
+/** `sql/` at the package root, next to `src/` and `dist/`. */
+export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'sql');
+
+const FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
+
+/** The numbered files of `sql/<dialect>/`, in order, with the table prefix applied. */
+export async function migrationFiles(dialect: Dialect['name'], tablePrefix: string, dir = SQL_DIR): Promise<MigrationFile[]> {
+  const folder = path.join(dir, dialect);
+  const names = (await readdir(folder)).filter((f) => FILE.test(f)).sort();
+  return Promise.all(
+    names.map(async (file) => {
+      const [, version, name] = FILE.exec(file)!;
+      const text = await readFile(path.join(folder, file), 'utf8');
+      return { version: Number(version), name: name!, text: renameObjectsInSql(text, tablePrefix) };
+    }),
+  );
+}
+
+export async function appliedVersions(dialect: Dialect): Promise<Set<number>> {
+  const rows = await dialect.db.selectFrom('dwprcver').select('version').execute();
+  return new Set(rows.map((r) => Number(r.version)));
+}
+
+export interface MigrationResult {
+  applied: { version: number; name: string }[];
+  current: number;
+}
+
+/**
+ * Applies every file not yet recorded in the version table, in order, each once. Safe to run
+ * from several replicas at once (the dialect serialises the runs) and a no-op when current.
+ */
+export async function migrate(dialect: Dialect, tablePrefix: string): Promise<MigrationResult> {
+  const files = await migrationFiles(dialect.name, tablePrefix);
+  return dialect.withMigrationLock(async () => {
+    await dialect.ensureVersionTable();
+    const done = await appliedVersions(dialect);
+    const applied: MigrationResult['applied'] = [];
+    for (const file of files) {
+      if (done.has(file.version)) continue;
+      await dialect.applyMigration(file, async (db) => {
+        await db.insertInto('dwprcver').values({ version: file.version, name: file.name }).execute();
+      });
+      applied.push({ version: file.version, name: file.name });
+    }
+    return { applied, current: files.at(-1)?.version ?? 0 };
+  });
+}
+
+/** Latest version in `sql/<dialect>/` and the latest applied one: `doctor` compares them. */
+export async function schemaVersion(dialect: Dialect, tablePrefix: string): Promise<{ expected: number; applied: number | null }> {
+  const files = await migrationFiles(dialect.name, tablePrefix);
+  const expected = files.at(-1)?.version ?? 0;
+  try {
+    const done = await appliedVersions(dialect);
+    return { expected, applied: done.size ? Math.max(...done) : 0 };
+  } catch {
+    return { expected, applied: null };
+  }
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { oracleCompiler, splitOracleScript } from '../../src/db/dialects/oracle.js';
+
+describe('Oracle SQL as compiled (no server: ORACLE.md rules pinned on the text)', () => {
+  const db = oracleCompiler();
+
+  test('identifiers are quoted upper case and values are binds :1, :2', () => {
+    const q = db.selectFrom('dwprcreq').select(['requestId', 'leaseExpiresAt']).where('mapref', '=', 'M1').where('status', '=', 'NEW').compile();
+    assert.equal(q.sql, 'select "REQUEST_ID", "LEASE_EXPIRES_AT" from "DWPRCREQ" where "MAPREF" = :1 and "STATUS" = :2');
+    assert.deepEqual(q.parameters, ['M1', 'NEW']);
+  });
+
+  test('param1..param10 keep their digits without an underscore', () => {
+    const q = db.selectFrom('dwprclog').select(['param1', 'param10', 'dwprclog.prcid']).compile();
+    assert.equal(q.sql, 'select "PARAM1", "PARAM10", "DWPRCLOG"."PRCID" from "DWPRCLOG"');
+  });
+
+  test('a DMS_ prefix renames tables, qualified references included', () => {
+    const dms = oracleCompiler('DMS_');
+    const q = dms.updateTable('dwprcreq').set({ status: 'DONE' }).where('dwprcreq.requestId', '=', 'r').compile();
+    assert.equal(q.sql, 'update "DMS_PRCREQ" set "STATUS" = :1 where "DMS_PRCREQ"."REQUEST_ID" = :2');
+  });
+
+  test('Kysely .limit() would emit LIMIT and .fetch() FETCH FIRST: neither may reach a FOR UPDATE claim', () => {
+    // Pins the trap of ORACLE.md: these builders produce SQL Oracle rejects with FOR UPDATE.
+    const limited = db.selectFrom('dwprcreq').select('requestId').limit(5).forUpdate().skipLocked().compile();
+    assert.match(limited.sql, /limit :1/i);
+    const fetched = db.selectFrom('dwprcreq').select('requestId').fetch(5).forUpdate().skipLocked().compile();
+    assert.match(fetched.sql, /fetch first :1 rows only/i);
+  });
+
+  test('splitOracleScript keeps PL/SQL blocks whole and strips the ; of plain statements', () => {
+    const parts = splitOracleScript(`-- header
+CREATE TABLE T (X NUMBER);
+/
+BEGIN
+  NULL;
+END;
+/
+CREATE OR REPLACE PACKAGE P AS
+  PROCEDURE A;
+END P;
+/
+`);
+    assert.deepEqual(parts, ['CREATE TABLE T (X NUMBER)', 'BEGIN\n  NULL;\nEND;', 'CREATE OR REPLACE PACKAGE P AS\n  PROCEDURE A;\nEND P;']);
+  });
+});
