@@ -50,6 +50,8 @@ create table if not exists dwjobsch (
 );
 alter table dwjobsch add column if not exists nxt_run_dt timestamp(6);
 alter table dwjobsch add column if not exists lst_run_dt timestamp(6);
+-- The FRQ*/STRTDT/ENDDT that NXT_RUN_DT was computed from: an in-place edit by the UI shows as a mismatch.
+alter table dwjobsch add column if not exists nxt_run_sig varchar(200);
 create index if not exists dwjobsch_mapref on dwjobsch (mapref, curflg);
 create index if not exists dwjobsch_parent on dwjobsch (dpnd_jobschid);
 

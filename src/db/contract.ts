@@ -16,7 +16,7 @@ export const CONTRACT: Readonly<Record<string, Columns>> = {
     jobschid: 'NUMBER(12)', jobflwid: 'NUMBER(12)', mapref: 'VARCHAR2(100)', frqcd: 'VARCHAR2(3)', frqdd: 'VARCHAR2(3)',
     frqhh: 'VARCHAR2(2)', frqmi: 'VARCHAR2(2)', strtdt: 'DATE', enddt: 'DATE', stflg: 'VARCHAR2(1)', curflg: 'VARCHAR2(1)',
     dpnd_jobschid: 'NUMBER(12)', reccrdt: 'DATE', recupdt: 'DATE', schflg: 'VARCHAR2(1)',
-    nxt_run_dt: 'TIMESTAMP', lst_run_dt: 'TIMESTAMP',
+    nxt_run_dt: 'TIMESTAMP', lst_run_dt: 'TIMESTAMP', nxt_run_sig: 'VARCHAR2(200)',
   },
   dwprclog: {
     prcid: 'NUMBER(12)', jobid: 'NUMBER(12)', jobflwid: 'NUMBER(12)', strtdt: 'TIMESTAMP', enddt: 'TIMESTAMP',

@@ -66,7 +66,7 @@ export async function seedDemo(dialect: Dialect): Promise<boolean> {
         jobschid: dialect.nextValue('dwjobschseq'), jobflwid: 1, mapref: DEMO_MAPREF,
         frqcd: 'ID', frqdd: null, frqhh: '-1', frqmi: '01',
         strtdt: sql<Date>`current_date`, enddt: null, stflg: 'A', curflg: 'Y', dpndJobschid: null,
-        reccrdt: dialect.localNow(), recupdt: dialect.localNow(), schflg: 'Y', nxtRunDt: null, lstRunDt: null,
+        reccrdt: dialect.localNow(), recupdt: dialect.localNow(), schflg: 'Y', nxtRunDt: null, lstRunDt: null, nxtRunSig: null,
       })
       .execute();
   });

@@ -43,6 +43,8 @@ export interface DwjobschTable {
   nxtRunDt: Timestamp | null;
   /** UTC instant of the last firing (added). */
   lstRunDt: Timestamp | null;
+  /** The rule fields NXT_RUN_DT was computed from (added): a mismatch means an in-place edit. */
+  nxtRunSig: string | null;
 }
 
 export type PrclogStatus = 'IP' | 'PC' | 'FL' | 'ST';
