@@ -17,6 +17,24 @@ export interface Config {
   /** Business time zone for schedule arithmetic; null = the database session's zone. */
   timeZone: string | null;
   poolMax: number;
+  worker: WorkerSettings;
+}
+
+/** How a worker claims, leases and retries; every duration in milliseconds. */
+export interface WorkerSettings {
+  concurrency: number;
+  /** Idle poll interval (jittered); LISTEN/NOTIFY wakes workers sooner. */
+  pollMs: number;
+  /** How long a claim stays valid without a heartbeat; renewed every lease/3. */
+  leaseMs: number;
+  /** On SIGTERM/SIGINT, how long running flows may take before they are stopped. */
+  shutdownGraceMs: number;
+  /** Attempts for a run that started and failed (1 = never retried); a payload's max_attempts wins. */
+  maxAttempts: number;
+  /** Claims a request may use up when no run finished: lost leases, database outages. */
+  retryLimit: number;
+  /** First retry delay; doubles per attempt, capped at an hour, ±25% jitter. */
+  retryBaseMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -36,6 +54,33 @@ function positiveInt(field: string, raw: string | undefined, fallback: number): 
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new UserError(`${field} must be a whole number ≥ 1, got "${raw}"`);
   return n;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `500ms`, `30s`, `5m`, `2h`, `30d`, or a plain number of milliseconds. */
+export function parseDuration(field: string, raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!match) throw new UserError(`${field} must be a duration such as 500ms, 30s, 5m, 2h or 30d, got "${raw}"`);
+  return Math.round(Number(match[1]) * UNITS[match[2] ?? 'ms']!);
+}
+
+function duration(field: string, raw: string | undefined, fallback: number): number {
+  return raw === undefined || raw === '' ? fallback : parseDuration(field, raw);
+}
+
+export function loadWorkerSettings(env: Env): WorkerSettings {
+  const settings = {
+    concurrency: positiveInt('DWPRC_CONCURRENCY', env.DWPRC_CONCURRENCY, 4),
+    pollMs: duration('DWPRC_POLL', env.DWPRC_POLL, 1000),
+    leaseMs: duration('DWPRC_LEASE', env.DWPRC_LEASE, 30_000),
+    shutdownGraceMs: duration('DWPRC_SHUTDOWN_GRACE', env.DWPRC_SHUTDOWN_GRACE, 30_000),
+    maxAttempts: positiveInt('DWPRC_MAX_ATTEMPTS', env.DWPRC_MAX_ATTEMPTS, 1),
+    retryLimit: positiveInt('DWPRC_RETRY_LIMIT', env.DWPRC_RETRY_LIMIT, 5),
+    retryBaseMs: duration('DWPRC_RETRY_BASE', env.DWPRC_RETRY_BASE, 5000),
+  };
+  if (settings.leaseMs < 300) throw new UserError(`DWPRC_LEASE must be at least 300ms, got "${env.DWPRC_LEASE}"`);
+  return settings;
 }
 
 function readPassword(env: Env): string | undefined {
@@ -108,5 +153,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     tablePrefix,
     timeZone,
     poolMax: positiveInt('DWPRC_POOL_MAX', env.DWPRC_POOL_MAX, 10),
+    worker: loadWorkerSettings(env),
   };
 }

@@ -155,6 +155,18 @@ export interface DwmaprsqlTable {
   curflg: string | null;
 }
 
+/** Live workers (UTC heartbeats), for status and doctor; never needed for correctness. */
+export interface DwprcwrkTable {
+  workerId: string;
+  host: string | null;
+  pid: number | null;
+  version: string | null;
+  concurrency: number | null;
+  running: Defaulted<number>;
+  startedAt: Timestamp | null;
+  heartbeatAt: Timestamp | null;
+}
+
 /** dwprc's own bookkeeping: which numbered migration files have been applied. */
 export interface DwprcverTable {
   version: number;
@@ -174,12 +186,13 @@ export interface Database {
   dwmapr: DwmaprTable;
   dwmaprsql: DwmaprsqlTable;
   dwprcver: DwprcverTable;
+  dwprcwrk: DwprcwrkTable;
 }
 
 /** Every table and sequence dwprc knows, by default name; the prefix mapping works on these. */
 export const TABLES = Object.freeze([
   'dwjobflw', 'dwjobsch', 'dwprclog', 'dwjoblog', 'dwjoberr', 'dwprcreq',
-  'dwjob', 'dwparams', 'dwmapr', 'dwmaprsql', 'dwprcver',
+  'dwjob', 'dwparams', 'dwmapr', 'dwmaprsql', 'dwprcver', 'dwprcwrk',
 ] as const satisfies readonly (keyof Database)[]);
 
 export const SEQUENCES = Object.freeze(['dwjobschseq', 'dwprclogseq', 'dwjoblogseq', 'dwjoberrseq'] as const);

@@ -1,4 +1,5 @@
 import type { Kysely, RawBuilder } from 'kysely';
+import type { ClaimedRow } from '../../queue/request.js';
 import type { Database, SequenceName } from '../schema.js';
 
 /**
@@ -11,6 +12,8 @@ export interface Dialect {
 
   /** The database clock as a UTC wall time: what dwprc's own timing columns hold. */
   utcNow(): RawBuilder<Date>;
+  /** The database clock (UTC) plus `ms` milliseconds: leases, retry times. */
+  utcNowPlus(ms: number): RawBuilder<Date>;
   /** The database's own local clock (SYSTIMESTAMP / localtimestamp), for log rows. */
   localNow(): RawBuilder<Date>;
   /** The next value of a DW sequence, as an expression. */
@@ -32,6 +35,30 @@ export interface Dialect {
   /** Serialises concurrent `db migrate` runs (several replicas starting at once). */
   withMigrationLock<T>(fn: () => Promise<T>): Promise<T>;
 
+  /**
+   * Claims up to `limit` due NEW requests for `workerId` in one short transaction: STATUS
+   * CLAIMED, CLAIMED_BY/AT, LEASE_EXPIRES_AT = now + leaseMs, ATTEMPTS + 1. Skips rows other
+   * workers hold (SKIP LOCKED) and IMMEDIATE/HISTORY rows whose MAPREF is already running; at
+   * most one such row per MAPREF per claim.
+   */
+  claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]>;
+  /** What to do about an error: back off and retry, retry the transaction now, or give up. */
+  classifyError(error: unknown): ErrorClass;
+  /** Wake-ups from other sessions; polling stays the fallback, so this may deliver nothing. */
+  listen(onWake: (channel: WakeChannel) => void): Promise<Listener>;
+  /** Wakes listeners (delivered at commit); run inside the transaction that made the change. */
+  notify(db: Kysely<Database>, channel: WakeChannel): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+/** `transient`: the database is unreachable or restarting; `conflict`: retry the transaction. */
+export type ErrorClass = 'transient' | 'conflict' | 'fatal';
+
+/** `request`: a row was queued; `stop`: a run was marked for stopping; `reconnected`: poll now. */
+export type WakeChannel = 'request' | 'stop' | 'reconnected';
+
+export interface Listener {
   close(): Promise<void>;
 }
 

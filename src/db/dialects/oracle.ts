@@ -1,9 +1,11 @@
 import { CamelCasePlugin, Kysely, type KyselyPlugin, sql } from 'kysely';
-import { OracleDialect as KyselyOracle } from 'kysely-oracledb';
+import { OracleDialect as KyselyOracle, withExecuteOptions } from 'kysely-oracledb';
 import oracledb from 'oracledb';
+import { pickClaimable } from '../../queue/pickClaimable.js';
+import type { ClaimedRow } from '../../queue/request.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { ColumnInfo, Dialect, MigrationFile } from './dialect.js';
+import type { ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, WakeChannel } from './dialect.js';
 
 export interface OracleOptions {
   user: string;
@@ -27,6 +29,56 @@ export function oracleCompiler(tablePrefix = 'DW'): Kysely<Database> {
     dialect: new KyselyOracle({ pool: undefined as unknown as oracledb.Pool }),
     plugins: oraclePlugins(tablePrefix),
   });
+}
+
+/**
+ * The claim's locking query. Oracle locks rows as they are fetched, so the driver must fetch
+ * exactly `window` rows: maxRows = prefetchRows = fetchArraySize (never ROWNUM or FETCH FIRST,
+ * which pick candidates before locked rows are skipped or fail with FOR UPDATE).
+ */
+export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
+  return db
+    .selectFrom('dwprcreq as q')
+    .select(['q.requestId', 'q.mapref', 'q.requestType', 'q.payload', 'q.attempts', 'q.prcid', 'q.stopRequested'])
+    .where('q.status', '=', 'NEW')
+    .where((eb) => eb.or([eb('q.runAfter', 'is', null), eb('q.runAfter', '<=', sql<Date>`SYS_EXTRACT_UTC(SYSTIMESTAMP)`)]))
+    .where((eb) =>
+      eb.not(
+        eb.and([
+          eb(sql`UPPER(TRIM(${sql.ref('q.requestType')}))`, 'in', ['IMMEDIATE', 'HISTORY']),
+          eb.exists(
+            eb
+              .selectFrom('dwprcreq as c')
+              .select(sql`1`.as('one'))
+              .whereRef('c.mapref', '=', 'q.mapref')
+              .where('c.status', '=', 'CLAIMED')
+              .where(sql`UPPER(TRIM(${sql.ref('c.requestType')}))`, 'in', ['IMMEDIATE', 'HISTORY']),
+          ),
+        ]),
+      ),
+    )
+    .orderBy('q.requestedAt')
+    .orderBy('q.requestId')
+    .forUpdate()
+    .skipLocked()
+    .withPlugin(withExecuteOptions({ maxRows: window, prefetchRows: window, fetchArraySize: window, autoCommit: false }));
+}
+
+/** Oracle error codes (ORACLE.md): the database is away, or the transaction should be retried. */
+const TRANSIENT_ORA = new Set(['ORA-01033', 'ORA-01034', 'ORA-01089', 'ORA-01090', 'ORA-01092', 'ORA-03113', 'ORA-03114', 'ORA-03135']);
+const TRANSIENT_NJS = new Set(['NJS-500', 'NJS-501', 'NJS-503', 'NJS-510', 'NJS-521', 'NJS-518']);
+const POOL_FULL_ORA = /ORA-125(16|19|20|28)/;
+const CONFLICT = new Set(['ORA-00060', 'ORA-08177', 'ORA-00054', 'ORA-30006', 'NJS-123', 'ORA-01013']);
+
+export function classifyOracleError(error: unknown): ErrorClass {
+  const e = error as { code?: string; message?: string; isRecoverable?: boolean } | null;
+  const code = e?.code ?? '';
+  const message = e?.message ?? '';
+  if (code === 'ORA-00001' && /PRCREQ_ONE_RUN/i.test(message)) return 'conflict';
+  if (CONFLICT.has(code)) return 'conflict';
+  if (TRANSIENT_ORA.has(code) || TRANSIENT_NJS.has(code) || e?.isRecoverable === true) return 'transient';
+  if (code === 'NJS-511' && POOL_FULL_ORA.test(message)) return 'transient';
+  return 'fatal';
 }
 
 /** Splits a SQL*Plus-style script: every statement or PL/SQL block ends with a line holding only `/`. */
@@ -78,6 +130,10 @@ export class OracleDialect implements Dialect {
 
   utcNow() {
     return sql<Date>`SYS_EXTRACT_UTC(SYSTIMESTAMP)`;
+  }
+
+  utcNowPlus(ms: number) {
+    return sql<Date>`(SYS_EXTRACT_UTC(SYSTIMESTAMP) + NUMTODSINTERVAL(${ms / 1000}, 'SECOND'))`;
   }
 
   localNow() {
@@ -139,6 +195,39 @@ END;`.execute(this.db);
     }
     await this.db.transaction().execute(record);
   }
+
+  async claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
+    const window = Math.max(limit * 4, 16);
+    return this.db.transaction().execute(async (trx) => {
+      const candidates = await claimCandidatesQuery(trx, window).execute();
+      const picked = pickClaimable(candidates, limit);
+      if (picked.length === 0) return [];
+      await trx
+        .updateTable('dwprcreq')
+        .set({
+          status: 'CLAIMED',
+          claimedBy: workerId,
+          claimedAt: sql<Date>`SYSTIMESTAMP`,
+          leaseExpiresAt: this.utcNowPlus(leaseMs),
+          attempts: sql<number>`${sql.ref('attempts')} + 1`,
+        })
+        .where('requestId', 'in', picked.map((r) => r.requestId))
+        .where('status', '=', 'NEW')
+        .execute();
+      return picked.map((r) => ({ ...r, attempts: Number(r.attempts) + 1, stopRequested: r.stopRequested ?? 'N' }));
+    });
+  }
+
+  classifyError(error: unknown): ErrorClass {
+    return classifyOracleError(error);
+  }
+
+  /** Polling only: DBMS_ALERT needs a grant most DW schemas lack (see README). */
+  async listen(_onWake: (channel: WakeChannel) => void): Promise<Listener> {
+    return { close: async () => undefined };
+  }
+
+  async notify(_db: Kysely<Database>, _channel: WakeChannel) {}
 
   async close() {
     await this.db.destroy();

@@ -1,8 +1,10 @@
 import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, sql } from 'kysely';
 import pg from 'pg';
+import type { ClaimedRow } from '../../queue/request.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { ColumnInfo, Dialect, MigrationFile } from './dialect.js';
+import type { ColumnInfo, Dialect, ErrorClass, MigrationFile, WakeChannel } from './dialect.js';
+import { listenPostgres } from './postgresListener.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -73,6 +75,10 @@ export class PostgresDialect implements Dialect {
     return sql<Date>`(now() at time zone 'UTC')`;
   }
 
+  utcNowPlus(ms: number) {
+    return sql<Date>`((now() at time zone 'UTC') + ${ms} * interval '1 millisecond')`;
+  }
+
   localNow() {
     return sql<Date>`localtimestamp`;
   }
@@ -138,6 +144,71 @@ export class PostgresDialect implements Dialect {
       await sql.raw(migration.text).execute(trx);
       await record(trx);
     });
+  }
+
+  async claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
+    // One statement: lock a window of due candidates (skipping rows others hold and MAPREFs
+    // already running), keep the first per MAPREF for IMMEDIATE/HISTORY, claim up to `limit`.
+    const exclusive = sql`upper(trim(request_type)) in ('IMMEDIATE', 'HISTORY')`;
+    const req = sql.table('dwprcreq');
+    const { rows } = await sql<ClaimedRow>`
+      with candidates as (
+        select q.request_id, q.mapref, q.request_type, q.requested_at
+          from ${req} q
+         where q.status = 'NEW'
+           and (q.run_after is null or q.run_after <= ${this.utcNow()})
+           and not (${exclusive} and exists (
+                 select 1 from ${req} c
+                  where c.mapref = q.mapref and c.status = 'CLAIMED'
+                    and upper(trim(c.request_type)) in ('IMMEDIATE', 'HISTORY')))
+         order by q.requested_at, q.request_id
+         limit ${Math.max(limit * 4, 16)}
+         for update skip locked
+      ), chosen as (
+        select distinct on (case when ${exclusive} then 'M:' || mapref else 'R:' || request_id end)
+               request_id, requested_at
+          from candidates
+         order by case when ${exclusive} then 'M:' || mapref else 'R:' || request_id end, requested_at, request_id
+      ), picked as (
+        select request_id from chosen order by requested_at, request_id limit ${limit}
+      )
+      update ${req} r
+         set status = 'CLAIMED', claimed_by = ${workerId}, claimed_at = localtimestamp,
+             lease_expires_at = ${this.utcNowPlus(leaseMs)},
+             attempts = r.attempts + 1
+        from picked p
+       where r.request_id = p.request_id
+      returning r.request_id, r.mapref, r.request_type, r.payload, r.attempts, r.prcid, r.stop_requested`.execute(this.db);
+    return rows;
+  }
+
+  classifyError(error: unknown): ErrorClass {
+    const e = error as { code?: string; constraint?: string; message?: string } | null;
+    const code = e?.code ?? '';
+    if (code === '23505' && e?.constraint?.endsWith('prcreq_one_run')) return 'conflict';
+    if (['40001', '40P01', '55P03'].includes(code)) return 'conflict';
+    if (code.startsWith('08') || ['57P01', '57P02', '57P03', '53300', '53400'].includes(code)) return 'transient';
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code)) return 'transient';
+    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(e?.message ?? '')) {
+      return 'transient';
+    }
+    return 'fatal';
+  }
+
+  async listen(onWake: (channel: WakeChannel) => void) {
+    return listenPostgres(
+      {
+        connectionString: this.options.url,
+        application_name: `${this.options.applicationName ?? 'dwprc'}:listen`,
+        keepAlive: true,
+        connectionTimeoutMillis: 10_000,
+      },
+      onWake,
+    );
+  }
+
+  async notify(db: Kysely<Database>, channel: WakeChannel) {
+    await sql`select pg_notify(${`dwprc_${channel}`}, '')`.execute(db);
   }
 
   async close() {

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { Dialect } from '../db/dialects/dialect.js';
+import { UserError } from '../errors.js';
+import { parseRequest } from './parseRequest.js';
+import type { ParsedRequest, RequestType } from './request.js';
+
+export interface EnqueueInput {
+  type: RequestType;
+  mapref: string;
+  payload?: Record<string, unknown>;
+  /** Defaults to a UUID, as the web UI writes. */
+  requestId?: string;
+}
+
+/** Does MAPREF have something to run? Injected so the engine's flow registry can answer too. */
+export type FlowExists = (mapref: string) => Promise<boolean>;
+
+export function activeDwlogicExists(dialect: Dialect): FlowExists {
+  return async (mapref) =>
+    (await dialect.db
+      .selectFrom('dwjobflw')
+      .select('jobflwid')
+      .where('mapref', '=', mapref)
+      .where('curflg', '=', 'Y')
+      .where('stflg', '=', 'A')
+      .executeTakeFirst()) !== undefined;
+}
+
+/**
+ * Queues one request, validated by the same parser the worker applies to rows the UI writes,
+ * so anything `dwprc run` accepts the worker accepts too.
+ */
+export async function enqueue(dialect: Dialect, input: EnqueueInput, flowExists: FlowExists = activeDwlogicExists(dialect)): Promise<ParsedRequest> {
+  const requestId = input.requestId ?? randomUUID();
+  const payload = JSON.stringify(input.payload ?? {});
+  const parsed = parseRequest({ requestId, mapref: input.mapref, requestType: input.type, payload, attempts: 0, prcid: null, stopRequested: 'N' });
+  if (!parsed.ok) throw new UserError(parsed.reason);
+  const request = parsed.request;
+  if ((request.type === 'IMMEDIATE' || request.type === 'HISTORY') && !(await flowExists(request.mapref))) {
+    throw new UserError(`No active job flow found for ${request.mapref}`);
+  }
+  await dialect.db
+    .insertInto('dwprcreq')
+    .values({ requestId, mapref: request.mapref, requestType: request.type, payload, status: 'NEW', requestedAt: dialect.localNow() })
+    .execute();
+  return request;
+}

@@ -1,0 +1,109 @@
+import type { Config } from '../config.js';
+import type { Dialect } from '../db/dialects/dialect.js';
+import type { ExecuteRequest, Outcome, RunControl, StopCause } from '../engine/execution.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../observe/logger.js';
+import { retryDelayMs } from '../queue/backoff.js';
+import { completeRequest } from '../queue/completeRequest.js';
+import { markStop } from '../queue/markStop.js';
+import { parseRequest } from '../queue/parseRequest.js';
+import { releaseRequest } from '../queue/releaseRequest.js';
+import type { ClaimedRow, ParsedRequest } from '../queue/request.js';
+
+export interface SlotDeps {
+  dialect: Dialect;
+  config: Config;
+  log: Logger;
+  workerId: string;
+  execute: ExecuteRequest;
+}
+
+/** What became of a claimed row, for logs, metrics and tests. */
+export type Disposition = 'DONE' | 'FAILED' | 'CANCELLED' | 'RETRY' | 'RELEASED' | 'LOST';
+
+function oneLine(text: string, max = 400): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+}
+
+/**
+ * Runs one claimed row to its end: parse, route by type, and write the final state — or hand
+ * it back to the queue when retrying is right. Never throws: a bad row fails alone.
+ */
+export async function processRequest(row: ClaimedRow, control: RunControl, deps: SlotDeps): Promise<Disposition> {
+  const { dialect, workerId, log } = deps;
+  const finish = async (status: 'DONE' | 'FAILED' | 'CANCELLED', result: Outcome['result']): Promise<Disposition> =>
+    (await completeRequest(dialect, row.requestId, workerId, status, result)) ? status : 'LOST';
+
+  const parsed = parseRequest(row);
+  if (!parsed.ok) {
+    log.warn({ requestId: row.requestId, reason: parsed.reason }, 'bad request row');
+    return finish('FAILED', { status: 'FAILED', message: parsed.reason }).catch(() => 'LOST' as const);
+  }
+  const request = parsed.request;
+  try {
+    switch (request.type) {
+      case 'REFRESH_SCHEDULE':
+        return await finish('DONE', { status: 'DONE', message: 'nothing to do: schedules are read from DWJOBSCH at every tick' });
+      case 'STOP': {
+        const result = await markStop(dialect, request);
+        return await finish('DONE', result);
+      }
+      default: {
+        const outcome = await deps.execute(request, { dialect, config: deps.config, log, claimedBy: workerId, control });
+        return await settle(request, outcome, control, deps);
+      }
+    }
+  } catch (error) {
+    return handleError(request, error, control, deps);
+  }
+}
+
+/** The engine's outcome → the request's state; a started run that failed is retried only if asked. */
+async function settle(request: ParsedRequest, outcome: Outcome, control: RunControl, deps: SlotDeps): Promise<Disposition> {
+  const { dialect, workerId } = deps;
+  const cause = control.kill.reason as StopCause | undefined;
+  // The lease is gone or going: the reaper owns the request now.
+  if (cause?.kind === 'lease-lost') return 'LOST';
+  if (outcome.status === 'CANCELLED' && cause?.kind === 'shutdown') {
+    const released = await releaseRequest(dialect, request.requestId, workerId, {
+      delayMs: 0,
+      refundAttempt: true,
+      note: { ...outcome.result, status: 'NEW', message: `released at worker shutdown: ${outcome.result.message}` },
+    });
+    return released ? 'RELEASED' : 'LOST';
+  }
+  if (outcome.status === 'FAILED' && outcome.started && 'maxAttempts' in request) {
+    const max = request.maxAttempts ?? deps.config.worker.maxAttempts;
+    if (request.attempts < max) {
+      const delayMs = retryDelayMs(request.attempts, deps.config.worker.retryBaseMs);
+      const note = { ...outcome.result, status: 'RETRYING', message: `${outcome.result.message} (attempt ${request.attempts} of ${max}; retry in ${Math.round(delayMs / 1000)} s)` };
+      return (await releaseRequest(dialect, request.requestId, workerId, { delayMs, refundAttempt: false, note })) ? 'RETRY' : 'LOST';
+    }
+  }
+  return (await completeRequest(dialect, request.requestId, workerId, outcome.status, outcome.result)) ? outcome.status : 'LOST';
+}
+
+/**
+ * An exception, not an outcome: the database went away or a bug. Infrastructure errors put the
+ * request back with backoff (it is not the request's fault); anything else fails it with one line.
+ * If even that write fails, the lease runs out and a reaper finishes the job.
+ */
+async function handleError(request: ParsedRequest, error: unknown, control: RunControl, deps: SlotDeps): Promise<Disposition> {
+  const { dialect, workerId, log, config } = deps;
+  const message = oneLine(errorMessage(error));
+  try {
+    if (control.kill.aborted && (control.kill.reason as StopCause).kind === 'lease-lost') return 'LOST';
+    if (dialect.classifyError(error) !== 'fatal' && request.attempts < config.worker.retryLimit) {
+      log.warn({ requestId: request.requestId, err: message }, 'request interrupted by a database error; will retry');
+      const delayMs = retryDelayMs(request.attempts, config.worker.retryBaseMs);
+      const note = { status: 'RETRYING', message: `interrupted: ${message}` };
+      return (await releaseRequest(dialect, request.requestId, workerId, { delayMs, refundAttempt: false, note })) ? 'RETRY' : 'LOST';
+    }
+    log.error({ requestId: request.requestId, err: message }, 'request failed');
+    return (await completeRequest(dialect, request.requestId, workerId, 'FAILED', { status: 'FAILED', message })) ? 'FAILED' : 'LOST';
+  } catch (writeError) {
+    log.warn({ requestId: request.requestId, err: oneLine(errorMessage(writeError)) }, 'could not record the end of a request; its lease will expire and a reaper will retry it');
+    return 'LOST';
+  }
+}

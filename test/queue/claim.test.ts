@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { PostgresDialect } from '../../src/db/dialects/postgres.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { clearQueue, insertRequests, statuses } from '../support/requests.js';
+
+describe('claiming (PostgreSQL)', () => {
+  let t: TestDatabase;
+  before(async () => {
+    t = await createTestDatabase();
+  });
+  after(() => t.drop());
+  beforeEach(() => clearQueue(t.dialect));
+
+  test('claims in queue order, up to the limit, and stamps claim, lease and attempt', async () => {
+    await insertRequests(t.dialect, [{ id: 'a', mapref: 'A' }, { id: 'b', mapref: 'B' }, { id: 'c', mapref: 'C' }]);
+    const rows = await t.dialect.claimRequests('w1', 2, 30_000);
+    assert.deepEqual(rows.map((r) => r.requestId).sort(), ['a', 'b']);
+    const a = await t.dialect.db.selectFrom('dwprcreq').selectAll().where('requestId', '=', 'a').executeTakeFirstOrThrow();
+    assert.equal(a.status, 'CLAIMED');
+    assert.equal(a.claimedBy, 'w1');
+    assert.equal(a.attempts, 1);
+    const leaseLeft = a.leaseExpiresAt!.getTime() - Date.now();
+    assert.ok(leaseLeft > 25_000 && leaseLeft <= 31_000, `lease ${leaseLeft} ms`);
+  });
+
+  test('one IMMEDIATE/HISTORY per MAPREF: the second waits while the first runs, other types do not', async () => {
+    await insertRequests(t.dialect, [
+      { id: 'm1', mapref: 'M' }, { id: 'm2', mapref: 'M', type: 'history' }, { id: 'stop', mapref: 'M', type: 'STOP' },
+      { id: 'rep', mapref: 'M', type: 'REPORT', payload: '{"sql_code":"X"}' }, { id: 'n1', mapref: 'N' },
+    ]);
+    const first = await t.dialect.claimRequests('w1', 10, 30_000);
+    assert.deepEqual(first.map((r) => r.requestId).sort(), ['m1', 'n1', 'rep', 'stop']);
+    assert.deepEqual(await t.dialect.claimRequests('w2', 10, 30_000), [], 'M is busy: m2 stays NEW');
+    await t.dialect.db.updateTable('dwprcreq').set({ status: 'DONE' }).where('requestId', '=', 'm1').execute();
+    assert.deepEqual((await t.dialect.claimRequests('w2', 10, 30_000)).map((r) => r.requestId), ['m2']);
+  });
+
+  test('rows whose RUN_AFTER is in the future are not due', async () => {
+    await insertRequests(t.dialect, [{ id: 'later', mapref: 'L' }, { id: 'now', mapref: 'N' }]);
+    await t.dialect.db.updateTable('dwprcreq').set({ runAfter: t.dialect.utcNowPlus(60_000) }).where('requestId', '=', 'later').execute();
+    assert.deepEqual((await t.dialect.claimRequests('w', 5, 30_000)).map((r) => r.requestId), ['now']);
+  });
+
+  test('concurrent claimers never get the same row and never run one MAPREF twice', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, mapref: `M${i % 30}` }));
+    await insertRequests(t.dialect, rows);
+    const claimers = Array.from({ length: 6 }, (_, i) => new PostgresDialect({ url: t.url, schema: null, tablePrefix: 'DW', poolMax: 2 }));
+    try {
+      const seen = new Map<string, string>();
+      // Each round: all claimers race; then everything claimed is finished so the next MAPREF row can go.
+      for (let round = 0; seen.size < 300; round++) {
+        assert.ok(round < 100, `queue not drained after 100 rounds (${seen.size} claimed)`);
+        const results = await Promise.all(
+          claimers.map(async (c, i) => {
+            for (;;) {
+              try {
+                return await c.claimRequests(`w${i}`, 4, 30_000);
+              } catch (error) {
+                if (c.classifyError(error) !== 'conflict') throw error;
+              }
+            }
+          }),
+        );
+        const running = new Set<string>();
+        results.forEach((batch, i) =>
+          batch.forEach((r) => {
+            assert.ok(!seen.has(r.requestId), `${r.requestId} claimed twice`);
+            seen.set(r.requestId, `w${i}`);
+            assert.ok(!running.has(r.mapref!), `${r.mapref} claimed twice at once`);
+            running.add(r.mapref!);
+          }),
+        );
+        await sql`update dwprcreq set status = 'DONE' where status = 'CLAIMED'`.execute(t.dialect.db);
+      }
+      assert.equal(seen.size, 300);
+      assert.ok(Object.values(await statuses(t.dialect)).every((s) => s === 'DONE'));
+    } finally {
+      await Promise.all(claimers.map((c) => c.close()));
+    }
+  });
+
+  test('the database refuses a second running row of a MAPREF even when written by hand', async () => {
+    await insertRequests(t.dialect, [{ id: 'x1', mapref: 'X' }, { id: 'x2', mapref: 'X', type: ' Immediate' }]);
+    await sql`update dwprcreq set status = 'CLAIMED' where request_id = 'x1'`.execute(t.dialect.db);
+    const error = await sql`update dwprcreq set status = 'CLAIMED' where request_id = 'x2'`.execute(t.dialect.db).catch((e: unknown) => e);
+    assert.equal(t.dialect.classifyError(error), 'conflict');
+  });
+});
