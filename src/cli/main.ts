@@ -4,6 +4,8 @@ import { UserError, errorMessage } from '../errors.js';
 import { scrubSecrets } from '../observe/logger.js';
 import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
+import { registerQueueCommands } from './queue.js';
+import { registerStatus } from './status.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError('(dwprc --help lists the commands)')
     .exitOverride();
+  registerQueueCommands(program);
+  registerStatus(program);
   registerDb(program);
   registerDoctor(program);
   for (const command of program.commands) command.exitOverride();

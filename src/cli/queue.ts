@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { cancelRequest, retryRequest } from '../queue/cancelRequest.js';
+import { enqueue } from '../queue/enqueue.js';
+import { parseDate } from '../queue/parseRequest.js';
+import type { ParsedRequest } from '../queue/request.js';
+import { withDatabase } from './context.js';
+import { print } from './output.js';
+
+interface JsonOption {
+  json?: boolean;
+}
+
+function printQueued(request: ParsedRequest, options: JsonOption): void {
+  const { payload, ...rest } = request;
+  print({ ...rest, payload, status: 'NEW' }, options, () => request.requestId);
+}
+
+function date(field: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseDate(field, value) ?? undefined;
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+}
+
+export function registerQueueCommands(program: Command): void {
+  const run = program
+    .command('run <mapref>')
+    .description('queue an IMMEDIATE run of MAPREF; prints the request id')
+    .option('--truncate', 'truncate the target table (DWMAPR) before loading')
+    .option('--max-attempts <n>', 'retry a failed run up to n attempts in all')
+    .option('--json', 'print the request as JSON');
+  for (let i = 1; i <= 10; i++) run.option(`--param${i} <value>`, i === 1 ? 'PARAM1 … PARAM10 of the run' : undefined);
+  run.action(async (mapref: string, options: Record<string, string | boolean | undefined>) => {
+    const payload: Record<string, unknown> = {};
+    for (let i = 1; i <= 10; i++) if (options[`param${i}`] !== undefined) payload[`param${i}`] = options[`param${i}`];
+    if (options.truncate) payload.truncate_flag = 'Y';
+    if (options.maxAttempts !== undefined) payload.max_attempts = options.maxAttempts;
+    const request = await withDatabase(({ connection }) => enqueue(connection.dialect, { type: 'IMMEDIATE', mapref, payload }));
+    printQueued(request, options as JsonOption);
+  });
+
+  program
+    .command('history <mapref>')
+    .description('queue a HISTORY run: the flow once per day from --from to --to, inclusive')
+    .option('--from <date>', 'first day, YYYY-MM-DD (default: DWPARAMS HIST_LOAD/DWT_PARAM1)')
+    .option('--to <date>', 'last day, YYYY-MM-DD (default: yesterday)')
+    .option('--truncate', 'truncate the target table once before the first day')
+    .option('--json', 'print the request as JSON')
+    .action(async (mapref: string, options: { from?: string; to?: string; truncate?: boolean; json?: boolean }) => {
+      const payload = {
+        ...(options.from ? { start_date: date('--from', options.from) } : {}),
+        ...(options.to ? { end_date: date('--to', options.to) } : {}),
+        ...(options.truncate ? { truncate_flag: 'Y' } : {}),
+      };
+      const request = await withDatabase(({ connection }) => enqueue(connection.dialect, { type: 'HISTORY', mapref, payload }));
+      printQueued(request, options);
+    });
+
+  program
+    .command('stop <mapref>')
+    .description('stop the running execution of MAPREF (graceful; --force also cancels the running statement)')
+    .option('--force', 'cancel the running statement now')
+    .option('--request <id>', 'stop this request (running or queued) instead of whatever runs for MAPREF')
+    .option('--json', 'print the STOP request as JSON')
+    .action(async (mapref: string, options: { force?: boolean; request?: string; json?: boolean }) => {
+      const payload = { force: options.force ? 'Y' : 'N', ...(options.request ? { request_id: options.request } : {}) };
+      const request = await withDatabase(({ connection }) => enqueue(connection.dialect, { type: 'STOP', mapref, payload }));
+      printQueued(request, options);
+    });
+
+  program
+    .command('cancel <requestId>')
+    .description('cancel a queued (NEW) request')
+    .option('--json', 'print JSON')
+    .action(async (requestId: string, options: JsonOption) => {
+      await withDatabase(({ connection }) => cancelRequest(connection.dialect, requestId));
+      print({ requestId, status: 'CANCELLED' }, options, () => `${requestId} CANCELLED`);
+    });
+
+  program
+    .command('retry <requestId>')
+    .description('queue a FAILED request again, with a fresh attempt count')
+    .option('--json', 'print JSON')
+    .action(async (requestId: string, options: JsonOption) => {
+      await withDatabase(({ connection }) => retryRequest(connection.dialect, requestId));
+      print({ requestId, status: 'NEW' }, options, () => `${requestId} NEW`);
+    });
+}
