@@ -18,6 +18,22 @@ export interface Config {
   timeZone: string | null;
   poolMax: number;
   worker: WorkerSettings;
+  scheduler: SchedulerSettings;
+}
+
+export const MISFIRE_POLICIES = ['coalesce', 'skip', 'catchup'] as const;
+export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
+
+/** The schedule tick that every worker runs. */
+export interface SchedulerSettings {
+  /** How often each worker looks for due schedules (jittered). */
+  tickMs: number;
+  /** What to do with occurrences missed while no worker ran. */
+  misfire: MisfirePolicy;
+  /** `catchup` fires at most this many missed occurrences (the latest ones). */
+  catchupMax: number;
+  /** An occurrence later than this is a misfire; within it, it is simply on time. */
+  misfireThresholdMs: number;
 }
 
 /** How a worker claims, leases and retries; every duration in milliseconds. */
@@ -81,6 +97,19 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
   };
   if (settings.leaseMs < 300) throw new UserError(`DWPRC_LEASE must be at least 300ms, got "${env.DWPRC_LEASE}"`);
   return settings;
+}
+
+export function loadSchedulerSettings(env: Env): SchedulerSettings {
+  const misfire = (env.DWPRC_MISFIRE?.trim().toLowerCase() || 'coalesce') as MisfirePolicy;
+  if (!MISFIRE_POLICIES.includes(misfire)) {
+    throw new UserError(`DWPRC_MISFIRE must be one of ${MISFIRE_POLICIES.join(', ')}, got "${env.DWPRC_MISFIRE}"`);
+  }
+  return {
+    tickMs: duration('DWPRC_TICK', env.DWPRC_TICK, 1000),
+    misfire,
+    catchupMax: positiveInt('DWPRC_CATCHUP_MAX', env.DWPRC_CATCHUP_MAX, 10),
+    misfireThresholdMs: duration('DWPRC_MISFIRE_THRESHOLD', env.DWPRC_MISFIRE_THRESHOLD, 60_000),
+  };
 }
 
 function readPassword(env: Env): string | undefined {
@@ -154,5 +183,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     timeZone,
     poolMax: positiveInt('DWPRC_POOL_MAX', env.DWPRC_POOL_MAX, 10),
     worker: loadWorkerSettings(env),
+    scheduler: loadSchedulerSettings(env),
   };
 }

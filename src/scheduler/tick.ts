@@ -1,0 +1,186 @@
+import { sql } from 'kysely';
+import { DateTime } from 'luxon';
+import type { SchedulerSettings } from '../config.js';
+import type { Dialect } from '../db/dialects/dialect.js';
+import type { Logger } from '../observe/logger.js';
+import { nextOccurrence, occurrenceAtOrAfter, occurrences, parseSchedule, type FrequencyRule } from '../schedule/index.js';
+import { firingId } from './firingId.js';
+import { planFirings } from './misfire.js';
+import { scheduleFields, signatureOf, signatureSql, type ScheduleColumns } from './scheduleFields.js';
+
+export interface TickDeps {
+  dialect: Dialect;
+  settings: SchedulerSettings;
+  /** The business time zone (IANA). */
+  zone: string;
+  log: Logger;
+}
+
+export interface TickResult {
+  /** Schedules whose first (or recomputed) NXT_RUN_DT was written. */
+  initialised: number;
+  /** Request ids inserted by this tick. */
+  fired: string[];
+  /** Missed occurrences the misfire policy dropped. */
+  skipped: number;
+}
+
+/** Counting missed occurrences stops here: a minutely schedule down for three months. */
+const MAX_DUE = 150_000;
+const BATCH = 100;
+
+async function databaseNow(dialect: Dialect): Promise<DateTime> {
+  const { rows } = await sql<{ now: Date }>`select ${dialect.utcNow()} as now`.execute(dialect.db);
+  return DateTime.fromJSDate(rows[0]!.now, { zone: 'utc' });
+}
+
+const COLUMNS = ['jobschid', 'mapref', 'frqcd', 'frqdd', 'frqhh', 'frqmi', 'strtdt', 'enddt', 'nxtRunDt'] as const;
+
+/** Current, enabled schedules that fire on their own frequency (not dependency children). */
+function ownSchedules(dialect: Dialect) {
+  return dialect.db
+    .selectFrom('dwjobsch')
+    .where('curflg', '=', 'Y')
+    .where('schflg', '=', 'Y')
+    .where('dpndJobschid', 'is', null);
+}
+
+/**
+ * One scheduler pass; every worker runs it every DWPRC_TICK and no leader is needed: a due
+ * schedule is locked with SKIP LOCKED, its requests inserted and NXT_RUN_DT advanced in one
+ * transaction, and the firing ids are deterministic, so an occurrence is enqueued exactly once.
+ */
+export async function schedulerTick(deps: TickDeps): Promise<TickResult> {
+  const now = await databaseNow(deps.dialect);
+  await clearInactive(deps);
+  const initialised = await initialise(deps, now);
+  const { fired, skipped } = await fireDue(deps, now);
+  return { initialised, fired, skipped };
+}
+
+/** Disabled schedules and dependency children have no next run of their own. */
+async function clearInactive({ dialect }: TickDeps): Promise<void> {
+  await dialect.db
+    .updateTable('dwjobsch')
+    .set({ nxtRunDt: null, nxtRunSig: null })
+    .where('curflg', '=', 'Y')
+    .where((eb) => eb.or([eb('schflg', 'is', null), eb('schflg', '<>', 'Y'), eb('dpndJobschid', 'is not', null)]))
+    .where((eb) => eb.or([eb('nxtRunDt', 'is not', null), eb('nxtRunSig', 'is not', null)]))
+    .execute();
+}
+
+function parseRule(row: ScheduleColumns, zone: string): FrequencyRule | string {
+  const parsed = parseSchedule(scheduleFields(row), { zone });
+  return parsed.ok ? parsed.rule : parsed.message;
+}
+
+/**
+ * New, re-enabled or edited-in-place schedules (NXT_RUN_SIG missing or stale) get their first
+ * occurrence at or after now, without firing. An invalid row written by hand gets no next run
+ * and a warning; its signature is stored so that it is not re-read every tick.
+ */
+async function initialise({ dialect, zone, log }: TickDeps, now: DateTime): Promise<number> {
+  const sig = signatureSql(zone);
+  const rows = await ownSchedules(dialect)
+    .select(COLUMNS)
+    .where((eb) => eb.or([eb('nxtRunSig', 'is', null), eb('nxtRunSig', '<>', sig)]))
+    .execute();
+  for (const row of rows) {
+    const rule = parseRule(row, zone);
+    const next = typeof rule === 'string' ? null : occurrenceAtOrAfter(rule, now);
+    if (typeof rule === 'string') log.warn({ jobschid: row.jobschid, mapref: row.mapref, reason: rule }, 'schedule is invalid; it will not fire');
+    await dialect.db
+      .updateTable('dwjobsch')
+      .set({ nxtRunDt: next ? next.toJSDate() : null, nxtRunSig: signatureOf(row, zone) })
+      .where('jobschid', '=', row.jobschid)
+      .where((eb) => eb.or([eb('nxtRunSig', 'is', null), eb('nxtRunSig', '<>', sig)]))
+      .execute();
+  }
+  return rows.length;
+}
+
+function dueOccurrences(rule: FrequencyRule, from: DateTime, now: DateTime): DateTime[] {
+  const due: DateTime[] = [];
+  for (const occurrence of occurrences(rule, from)) {
+    if (occurrence > now || due.length >= MAX_DUE) break;
+    due.push(occurrence);
+  }
+  return due;
+}
+
+async function fireDue(deps: TickDeps, now: DateTime): Promise<{ fired: string[]; skipped: number }> {
+  const { dialect, zone } = deps;
+  const sig = signatureSql(zone);
+  const candidates = await ownSchedules(dialect)
+    .select('jobschid')
+    .where('nxtRunDt', '<=', now.toJSDate())
+    .where('nxtRunSig', '=', sig)
+    .orderBy('nxtRunDt')
+    .fetch(BATCH)
+    .execute();
+  const fired: string[] = [];
+  let skipped = 0;
+  for (const { jobschid } of candidates) {
+    const result = await fireOne(deps, jobschid, now);
+    fired.push(...result.fired);
+    skipped += result.skipped;
+  }
+  return { fired, skipped };
+}
+
+async function fireOne({ dialect, settings, zone, log }: TickDeps, jobschid: number, now: DateTime) {
+  const sig = signatureSql(zone);
+  return dialect.db.transaction().execute(async (trx) => {
+    // Another replica holding this row is firing it: skip, it will be done there.
+    const row = await trx
+      .selectFrom('dwjobsch')
+      .select(COLUMNS)
+      .where('jobschid', '=', jobschid)
+      .where('curflg', '=', 'Y')
+      .where('schflg', '=', 'Y')
+      .where('nxtRunDt', '<=', now.toJSDate())
+      .where('nxtRunSig', '=', sig)
+      .forUpdate()
+      .skipLocked()
+      .executeTakeFirst();
+    if (!row || !row.nxtRunDt) return { fired: [], skipped: 0 };
+    const rule = parseRule(row, zone);
+    if (typeof rule === 'string') {
+      await trx.updateTable('dwjobsch').set({ nxtRunDt: null }).where('jobschid', '=', jobschid).execute();
+      return { fired: [], skipped: 0 };
+    }
+    const due = dueOccurrences(rule, DateTime.fromJSDate(row.nxtRunDt, { zone: rule.zone }), now);
+    const plan = planFirings(due, now.toMillis(), settings.misfire, settings.misfireThresholdMs, settings.catchupMax);
+    const ids = plan.fire.map((o) => firingId(jobschid, o));
+    const existing = ids.length
+      ? new Set((await trx.selectFrom('dwprcreq').select('requestId').where('requestId', 'in', ids).execute()).map((r) => r.requestId))
+      : new Set<string>();
+    const fresh = plan.fire.filter((_, i) => !existing.has(ids[i]!));
+    for (const [i, occurrence] of fresh.entries()) {
+      const payload = {
+        source: 'schedule',
+        jobschid,
+        scheduled_for: occurrence.setZone(rule.zone).toISO(),
+        ...(plan.skipped && i === fresh.length - 1 ? { skipped: plan.skipped, misfire: settings.misfire } : {}),
+      };
+      await trx
+        .insertInto('dwprcreq')
+        .values({ requestId: firingId(jobschid, occurrence), mapref: row.mapref, requestType: 'IMMEDIATE', payload: JSON.stringify(payload), requestedAt: dialect.localNow() })
+        .execute();
+    }
+    const last = due.at(-1);
+    const next = last ? nextOccurrence(rule, last) : occurrenceAtOrAfter(rule, now);
+    await trx
+      .updateTable('dwjobsch')
+      .set({
+        nxtRunDt: next ? next.toJSDate() : null,
+        ...(plan.fire.length ? { lstRunDt: plan.fire.at(-1)!.toJSDate() } : {}),
+      })
+      .where('jobschid', '=', jobschid)
+      .execute();
+    if (plan.skipped) {
+      log.warn({ jobschid, mapref: row.mapref, skipped: plan.skipped, policy: settings.misfire, fired: fresh.length }, 'missed schedule occurrences');
+    }
+    return { fired: fresh.map((o) => firingId(jobschid, o)), skipped: plan.skipped };
+  });
+}
