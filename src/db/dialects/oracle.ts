@@ -3,7 +3,8 @@ import { OracleDialect as KyselyOracle } from 'kysely-oracledb';
 import oracledb from 'oracledb';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { ColumnInfo, Dialect, MigrationFile } from './dialect.js';
+import type { BindParams, ColumnInfo, Dialect, MigrationFile, StreamQueryOptions } from './dialect.js';
+import { streamOracleRows } from './oracleRowStream.js';
 
 export interface OracleOptions {
   user: string;
@@ -138,6 +139,10 @@ END;`.execute(this.db);
       await sql.raw(statement).execute(this.db);
     }
     await this.db.transaction().execute(record);
+  }
+
+  streamQuery(sqlText: string, params: BindParams, options: StreamQueryOptions) {
+    return streamOracleRows(() => this.pool.getConnection(), sqlText, params, options);
   }
 
   async close() {

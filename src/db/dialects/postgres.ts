@@ -2,7 +2,8 @@ import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPo
 import pg from 'pg';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { ColumnInfo, Dialect, MigrationFile } from './dialect.js';
+import type { BindParams, ColumnInfo, Dialect, MigrationFile, StreamQueryOptions } from './dialect.js';
+import { streamPostgresRows } from './postgresRowStream.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -138,6 +139,10 @@ export class PostgresDialect implements Dialect {
       await sql.raw(migration.text).execute(trx);
       await record(trx);
     });
+  }
+
+  streamQuery(sqlText: string, params: BindParams, options: StreamQueryOptions) {
+    return streamPostgresRows(this.pool, sqlText, params, options);
   }
 
   async close() {
