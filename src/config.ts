@@ -19,6 +19,8 @@ export interface Config {
   poolMax: number;
   worker: WorkerSettings;
   scheduler: SchedulerSettings;
+  /** Absolute folder REPORT requests write their files to (created when missing). */
+  reportDir: string;
 }
 
 export const MISFIRE_POLICIES = ['coalesce', 'skip', 'catchup'] as const;
@@ -184,5 +186,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     poolMax: positiveInt('DWPRC_POOL_MAX', env.DWPRC_POOL_MAX, 10),
     worker: loadWorkerSettings(env),
     scheduler: loadSchedulerSettings(env),
+    reportDir: path.resolve(cwd, env.DWPRC_REPORT_DIR?.trim() || 'reports'),
   };
 }

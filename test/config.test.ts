@@ -12,6 +12,12 @@ describe('configuration', () => {
     assert.deepEqual(c.database, { kind: 'embedded', home: '/srv/app/.dwprc' });
     assert.equal(c.tablePrefix, 'DW');
     assert.equal(c.schema, null);
+    assert.equal(c.reportDir, '/srv/app/reports');
+  });
+
+  test('DWPRC_REPORT_DIR is resolved against the working directory', () => {
+    assert.equal(loadConfig({ DWPRC_REPORT_DIR: 'out/rpt' }, '/srv/app').reportDir, '/srv/app/out/rpt');
+    assert.equal(loadConfig({ DWPRC_REPORT_DIR: '/data/reports' }, '/srv/app').reportDir, '/data/reports');
   });
 
   test('oracle:// URLs become user, password and connect string', () => {

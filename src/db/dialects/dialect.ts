@@ -49,6 +49,17 @@ export interface Dialect {
   /** Wakes listeners (delivered at commit); run inside the transaction that made the change. */
   notify(db: Kysely<Database>, channel: WakeChannel): Promise<void>;
 
+  /**
+   * Runs one query written for this database (report SQL) with bound parameters and yields its
+   * rows in batches of at most `batchSize`, fetched from a server-side cursor on one pinned
+   * connection, so a result of any size never sits in memory. The first batch is always
+   * yielded (it may be empty) so the column names of an empty result are known. Column names
+   * are the database's own (no camel-casing), in select-list order; rows are arrays.
+   * Aborting `signal` cancels the statement in flight; stopping the iteration early closes
+   * the cursor and releases the connection.
+   */
+  streamQuery(sqlText: string, params: BindParams, options: StreamQueryOptions): AsyncIterable<RowBatch>;
+
   close(): Promise<void>;
 }
 
@@ -72,4 +83,43 @@ export interface MigrationFile {
   name: string;
   /** File text with the configured table prefix already applied. */
   text: string;
+}
+
+/**
+ * Positional (PostgreSQL `$1`, Oracle `:1`…) or by name (Oracle `:name`; on PostgreSQL `:name`
+ * is translated to positional binds). Names match case-insensitively, as Oracle's do.
+ */
+export type BindParams = readonly unknown[] | Readonly<Record<string, unknown>>;
+
+export interface StreamQueryOptions {
+  /** Rows per fetch round trip and per yielded batch. */
+  batchSize: number;
+  /** Aborting cancels the running statement. */
+  signal?: AbortSignal;
+  /** Shown to a DBA (PostgreSQL application_name, Oracle ACTION) while the query runs. */
+  label?: string;
+}
+
+/**
+ * How a writer should treat a column's values. Every dialect delivers the same shapes:
+ * - `number`: a JS number, or decimal text where a double could not hold the value exactly
+ *   (PostgreSQL bigint/numeric, Oracle NUMBER);
+ * - `boolean`: true/false;
+ * - `date`: `YYYY-MM-DD`;
+ * - `timestamp`: wall-clock ISO 8601 without a zone, `YYYY-MM-DDTHH:MM:SS[.fff…]`;
+ * - `timestamptz`: ISO 8601 with an offset or `Z`;
+ * - `text`: everything else, as the database prints it.
+ * Values the ISO forms cannot express (`infinity`, BC dates) stay the database's own text. NULL is null.
+ */
+export type ColumnKind = 'text' | 'number' | 'boolean' | 'date' | 'timestamp' | 'timestamptz';
+
+export interface ResultColumn {
+  name: string;
+  kind: ColumnKind;
+}
+
+export interface RowBatch {
+  /** The same array for every batch of one query. */
+  columns: readonly ResultColumn[];
+  rows: unknown[][];
 }

@@ -5,7 +5,8 @@ import { pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, WakeChannel } from './dialect.js';
+import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, StreamQueryOptions, WakeChannel } from './dialect.js';
+import { streamOracleRows } from './oracleRowStream.js';
 
 export interface OracleOptions {
   user: string;
@@ -228,6 +229,10 @@ END;`.execute(this.db);
   }
 
   async notify(_db: Kysely<Database>, _channel: WakeChannel) {}
+
+  streamQuery(sqlText: string, params: BindParams, options: StreamQueryOptions) {
+    return streamOracleRows(() => this.pool.getConnection(), sqlText, params, options);
+  }
 
   async close() {
     await this.db.destroy();

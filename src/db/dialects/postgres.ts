@@ -3,8 +3,9 @@ import pg from 'pg';
 import type { ClaimedRow } from '../../queue/request.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { ColumnInfo, Dialect, ErrorClass, MigrationFile, WakeChannel } from './dialect.js';
+import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, StreamQueryOptions, WakeChannel } from './dialect.js';
 import { listenPostgres } from './postgresListener.js';
+import { streamPostgresRows } from './postgresRowStream.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -209,6 +210,10 @@ export class PostgresDialect implements Dialect {
 
   async notify(db: Kysely<Database>, channel: WakeChannel) {
     await sql`select pg_notify(${`dwprc_${channel}`}, '')`.execute(db);
+  }
+
+  streamQuery(sqlText: string, params: BindParams, options: StreamQueryOptions) {
+    return streamPostgresRows(this.pool, sqlText, params, options);
   }
 
   async close() {
