@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { DateTime } from 'luxon';
+import type { SchedulerSettings } from '../../src/config.js';
+import { PostgresDialect } from '../../src/db/dialects/postgres.js';
+import { createLogger } from '../../src/observe/logger.js';
+import { schedulerTick } from '../../src/scheduler/tick.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { insertSchedule, scheduleRow } from '../support/schedules.js';
+
+const log = createLogger({ level: 'silent', destination: process.stderr, pretty: false });
+const settings: SchedulerSettings = { tickMs: 1000, misfire: 'coalesce', catchupMax: 10, misfireThresholdMs: 60_000 };
+
+describe('scheduler tick', () => {
+  let t: TestDatabase;
+  const tick = (over: Partial<SchedulerSettings> = {}, dialect = t.dialect) =>
+    schedulerTick({ dialect, settings: { ...settings, ...over }, zone: 'UTC', log });
+  const today = () => DateTime.utc().toISODate()!;
+  const yesterday = () => DateTime.utc().minus({ days: 1 }).toISODate()!;
+  const requests = async () =>
+    (await t.dialect.db.selectFrom('dwprcreq').select(['requestId', 'mapref', 'requestType', 'payload']).orderBy('requestId').execute()).map((r) => ({
+      ...r,
+      payload: JSON.parse(r.payload!),
+    }));
+
+  before(async () => {
+    t = await createTestDatabase();
+  });
+  after(() => t.drop());
+  beforeEach(async () => {
+    await sql`truncate dwprcreq, dwjobsch`.execute(t.dialect.db);
+  });
+
+  test('a new schedule gets its first occurrence computed without firing', async () => {
+    const id = await insertSchedule(t.dialect, { mapref: 'D1', frqcd: 'DL', frqhh: '23', frqmi: '59', strtdt: today() });
+    const r = await tick();
+    assert.equal(r.initialised, 1);
+    assert.deepEqual(r.fired, []);
+    const row = await scheduleRow(t.dialect, id);
+    assert.equal(row.nxtRunDt!.toISOString(), `${today()}T23:59:00.000Z`);
+    assert.equal(row.lstRunDt, null);
+    assert.equal((await tick()).initialised, 0, 'nothing to recompute on the next tick');
+  });
+
+  test('a due schedule fires once with a deterministic id and advances; ticking again adds nothing', async () => {
+    const id = await insertSchedule(t.dialect, { mapref: 'D2', frqcd: 'DL', frqhh: '00', frqmi: '00', strtdt: yesterday() });
+    await tick();
+    // The fleet was down over midnight: drive NXT_RUN_DT to the occurrence just passed.
+    await t.dialect.db.updateTable('dwjobsch').set({ nxtRunDt: new Date(`${today()}T00:00:00Z`) }).where('jobschid', '=', id).execute();
+    const r = await tick({ misfireThresholdMs: 48 * 3600_000 });
+    const expectedId = `S${id}-${today().replaceAll('-', '')}0000`;
+    assert.deepEqual(r.fired, [expectedId]);
+    const [req] = await requests();
+    assert.deepEqual([req!.requestId, req!.mapref, req!.requestType], [expectedId, 'D2', 'IMMEDIATE']);
+    assert.deepEqual(req!.payload, { source: 'schedule', jobschid: id, scheduled_for: `${today()}T00:00:00.000Z` });
+    const row = await scheduleRow(t.dialect, id);
+    assert.equal(row.lstRunDt!.toISOString(), `${today()}T00:00:00.000Z`);
+    assert.equal(row.nxtRunDt!.toISOString(), `${DateTime.utc().plus({ days: 1 }).toISODate()}T00:00:00.000Z`);
+    assert.deepEqual((await tick()).fired, []);
+    assert.equal((await requests()).length, 1);
+  });
+
+  test('replicas ticking at once enqueue every occurrence exactly once', async () => {
+    const ids: number[] = [];
+    // Every minute, ended yesterday: which occurrences are due does not depend on the time now.
+    const twoDaysAgo = DateTime.utc().minus({ days: 2 }).toISODate()!;
+    for (let i = 0; i < 40; i++) {
+      ids.push(await insertSchedule(t.dialect, { mapref: `R${i}`, frqcd: 'ID', frqhh: '-1', frqmi: '01', strtdt: twoDaysAgo, enddt: yesterday() }));
+    }
+    await tick();
+    const replicas = Array.from({ length: 3 }, () => new PostgresDialect({ url: t.url, schema: null, tablePrefix: 'DW', poolMax: 3 }));
+    try {
+      const midnight = new Date(`${today()}T00:00:00Z`);
+      for (let round = 0; round < 3; round++) {
+        // Each round reaches one minute further back before midnight: exactly one occurrence per
+        // schedule is due that no replica has fired yet, 40 in all, whoever wins each lock.
+        await t.dialect.db.updateTable('dwjobsch').set({ nxtRunDt: new Date(midnight.getTime() - (round + 1) * 60_000) }).execute();
+        const results = await Promise.all(replicas.map((d) => tick({ misfireThresholdMs: 72 * 3600_000 }, d)));
+        assert.equal(results.reduce((n, r) => n + r.fired.length, 0), 40, `round ${round}`);
+      }
+      const all = await requests();
+      assert.equal(all.length, 120);
+      assert.equal(new Set(all.map((r) => r.requestId)).size, 120);
+    } finally {
+      await Promise.all(replicas.map((d) => d.close()));
+    }
+  });
+
+  describe('misfires: five occurrences missed while the fleet was down', () => {
+    // Every minute, ended yesterday: the five minutes before midnight are long past, deterministically.
+    const setup = async () => {
+      const twoDaysAgo = DateTime.utc().minus({ days: 2 }).toISODate()!;
+      const id = await insertSchedule(t.dialect, { mapref: 'MF', frqcd: 'ID', frqhh: '-1', frqmi: '01', strtdt: twoDaysAgo, enddt: yesterday() });
+      await tick();
+      await t.dialect.db.updateTable('dwjobsch').set({ nxtRunDt: new Date(`${yesterday()}T23:55:00Z`) }).where('jobschid', '=', id).execute();
+      return id;
+    };
+
+    test('coalesce (default): the latest fires once and records how many were skipped', async () => {
+      const id = await setup();
+      const r = await tick({ misfire: 'coalesce' });
+      assert.deepEqual(r.fired, [`S${id}-${yesterday().replaceAll('-', '')}2359`]);
+      assert.equal(r.skipped, 4);
+      assert.deepEqual((await requests())[0]!.payload, { source: 'schedule', jobschid: id, scheduled_for: `${yesterday()}T23:59:00.000Z`, skipped: 4, misfire: 'coalesce' });
+      assert.equal((await scheduleRow(t.dialect, id)).nxtRunDt, null, 'ended: no next run');
+    });
+
+    test('skip: nothing missed fires', async () => {
+      await setup();
+      const r = await tick({ misfire: 'skip' });
+      assert.deepEqual([r.fired.length, r.skipped], [0, 5]);
+      assert.equal((await requests()).length, 0);
+    });
+
+    test('catchup: each missed occurrence, its own id, at most DWPRC_CATCHUP_MAX', async () => {
+      const id = await setup();
+      assert.equal((await tick({ misfire: 'catchup' })).fired.length, 5);
+      assert.deepEqual((await requests()).map((r) => r.requestId), [55, 56, 57, 58, 59].map((m) => `S${id}-${yesterday().replaceAll('-', '')}23${m}`));
+      await sql`truncate dwprcreq`.execute(t.dialect.db);
+      await t.dialect.db.updateTable('dwjobsch').set({ nxtRunDt: new Date(`${yesterday()}T23:55:00Z`) }).where('jobschid', '=', id).execute();
+      const capped = await tick({ misfire: 'catchup', catchupMax: 2 });
+      assert.deepEqual([capped.fired.length, capped.skipped], [2, 3]);
+    });
+  });
+
+  test('an in-place edit of the frequency takes effect at the next tick', async () => {
+    const id = await insertSchedule(t.dialect, { mapref: 'ED', frqcd: 'DL', frqhh: '23', frqmi: '59', strtdt: today() });
+    await tick();
+    await t.dialect.db.updateTable('dwjobsch').set({ frqhh: '23', frqmi: '58' }).where('jobschid', '=', id).execute();
+    assert.equal((await tick()).initialised, 1);
+    assert.equal((await scheduleRow(t.dialect, id)).nxtRunDt!.toISOString(), `${today()}T23:58:00.000Z`);
+  });
+
+  test('disabling clears the next run and stops firing; dependency children never fire on their own', async () => {
+    const id = await insertSchedule(t.dialect, { mapref: 'DS', frqcd: 'ID', frqhh: '-1', frqmi: '01', strtdt: yesterday() });
+    const child = await insertSchedule(t.dialect, { mapref: 'CH', frqcd: 'ID', frqhh: '-1', frqmi: '01', strtdt: yesterday(), parent: id });
+    await tick();
+    assert.equal((await scheduleRow(t.dialect, child)).nxtRunDt, null);
+    await t.dialect.db.updateTable('dwjobsch').set({ schflg: 'N' }).where('jobschid', '=', id).execute();
+    await sql`update dwjobsch set nxt_run_dt = nxt_run_dt - interval '10 minutes'`.execute(t.dialect.db);
+    assert.deepEqual((await tick()).fired, []);
+    assert.equal((await scheduleRow(t.dialect, id)).nxtRunDt, null);
+  });
+
+  test('an invalid row written by hand never fires and is not re-read every tick', async () => {
+    const id = await insertSchedule(t.dialect, { mapref: 'BAD', frqcd: 'XX', strtdt: today() });
+    assert.equal((await tick()).initialised, 1);
+    assert.equal((await scheduleRow(t.dialect, id)).nxtRunDt, null);
+    assert.equal((await tick()).initialised, 0);
+  });
+});
