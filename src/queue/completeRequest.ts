@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Dialect } from '../db/dialects/dialect.js';
+import type { Database } from '../db/schema.js';
 import type { ResultPayload } from '../engine/execution.js';
 import { resultJson } from './result.js';
 
@@ -6,7 +8,8 @@ export type FinalStatus = 'DONE' | 'FAILED' | 'CANCELLED';
 
 /**
  * Ends a claimed request. Guarded by CLAIMED_BY and STATUS: a worker whose lease was reaped
- * meanwhile changes nothing (fencing) and learns it from the `false` it gets back.
+ * meanwhile changes nothing (fencing) and learns it from the `false` it gets back. `alsoDo`
+ * runs in the same transaction once the update took effect (queueing dependent requests).
  */
 export async function completeRequest(
   dialect: Dialect,
@@ -14,13 +17,18 @@ export async function completeRequest(
   claimedBy: string,
   status: FinalStatus,
   result: ResultPayload,
+  alsoDo?: (trx: Kysely<Database>) => Promise<void>,
 ): Promise<boolean> {
-  const updated = await dialect.db
-    .updateTable('dwprcreq')
-    .set({ status, resultPayload: resultJson(result), completedAt: dialect.localNow(), leaseExpiresAt: null })
-    .where('requestId', '=', requestId)
-    .where('claimedBy', '=', claimedBy)
-    .where('status', '=', 'CLAIMED')
-    .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
+  return dialect.db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('dwprcreq')
+      .set({ status, resultPayload: resultJson(result), completedAt: dialect.localNow(), leaseExpiresAt: null })
+      .where('requestId', '=', requestId)
+      .where('claimedBy', '=', claimedBy)
+      .where('status', '=', 'CLAIMED')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) return false;
+    await alsoDo?.(trx);
+    return true;
+  });
 }

@@ -8,6 +8,7 @@ import { completeRequest } from '../queue/completeRequest.js';
 import { markStop } from '../queue/markStop.js';
 import { parseRequest } from '../queue/parseRequest.js';
 import { releaseRequest } from '../queue/releaseRequest.js';
+import { enqueueChildren } from '../scheduler/fanOut.js';
 import type { ClaimedRow, ParsedRequest } from '../queue/request.js';
 
 export interface SlotDeps {
@@ -81,7 +82,11 @@ async function settle(request: ParsedRequest, outcome: Outcome, control: RunCont
       return (await releaseRequest(dialect, request.requestId, workerId, { delayMs, refundAttempt: false, note })) ? 'RETRY' : 'LOST';
     }
   }
-  return (await completeRequest(dialect, request.requestId, workerId, outcome.status, outcome.result)) ? outcome.status : 'LOST';
+  const children =
+    outcome.status === 'DONE' && (request.type === 'IMMEDIATE' || request.type === 'HISTORY')
+      ? (trx: Parameters<typeof enqueueChildren>[0]) => enqueueChildren(trx, dialect, request, outcome.result).then(() => undefined)
+      : undefined;
+  return (await completeRequest(dialect, request.requestId, workerId, outcome.status, outcome.result, children)) ? outcome.status : 'LOST';
 }
 
 /**

@@ -1,0 +1,64 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../db/dialects/dialect.js';
+import type { Database } from '../db/schema.js';
+import type { ResultPayload } from '../engine/execution.js';
+import type { HistoryRequest, ImmediateRequest } from '../queue/request.js';
+import { dependencyId } from './firingId.js';
+
+/**
+ * After a parent run ends PC: one request for each enabled child schedule (DWJOBSCH.DPND_JOBSCHID
+ * pointing at the parent's current schedule). A HISTORY parent gives its children a HISTORY over
+ * the same days. Ids derive from the parent run and the child schedule, and this runs in the
+ * transaction that completes the parent, so a child is queued exactly once. Children of a
+ * failed or stopped parent get nothing; `dwprc why` explains that from the parent's last run.
+ */
+export async function enqueueChildren(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  parent: ImmediateRequest | HistoryRequest,
+  result: ResultPayload,
+): Promise<string[]> {
+  const parentSchedule = await db
+    .selectFrom('dwjobsch')
+    .select('jobschid')
+    .where('mapref', '=', parent.mapref)
+    .where('curflg', '=', 'Y')
+    .executeTakeFirst();
+  if (!parentSchedule) return [];
+  const children = await db
+    .selectFrom('dwjobsch')
+    .select(['jobschid', 'mapref'])
+    .where('dpndJobschid', '=', parentSchedule.jobschid)
+    .where('curflg', '=', 'Y')
+    .where('schflg', '=', 'Y')
+    .orderBy('jobschid')
+    .execute();
+  if (children.length === 0) return [];
+
+  const parentKey = parent.type === 'IMMEDIATE' && typeof result.prcid === 'number' ? result.prcid : parent.requestId;
+  const ids = children.map((c) => dependencyId(parentKey, c.jobschid));
+  const existing = new Set((await db.selectFrom('dwprcreq').select('requestId').where('requestId', 'in', ids).execute()).map((r) => r.requestId));
+  const range =
+    parent.type === 'HISTORY'
+      ? { start_date: (result.start_date as string | undefined) ?? parent.startDate, end_date: (result.end_date as string | undefined) ?? parent.endDate }
+      : {};
+  const queued: string[] = [];
+  for (const [i, child] of children.entries()) {
+    const requestId = ids[i]!;
+    if (existing.has(requestId)) continue;
+    const payload = {
+      source: 'dependency',
+      jobschid: child.jobschid,
+      parent_mapref: parent.mapref,
+      parent_request_id: parent.requestId,
+      ...(typeof result.prcid === 'number' ? { parent_prcid: result.prcid } : {}),
+      ...range,
+    };
+    await db
+      .insertInto('dwprcreq')
+      .values({ requestId, mapref: child.mapref, requestType: parent.type, payload: JSON.stringify(payload), requestedAt: dialect.localNow() })
+      .execute();
+    queued.push(requestId);
+  }
+  return queued;
+}
