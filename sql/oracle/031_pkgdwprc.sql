@@ -213,19 +213,18 @@ CREATE OR REPLACE PACKAGE BODY PKGDWPRC IS
     RETURN NULL;
   END SCHEDULE_ERROR;
 
-  -- Locks every current row of the MAPREF and returns the newest in p_row; FALSE when there is none.
-  FUNCTION LOCK_CURRENT(p_mapref IN DWJOBSCH.MAPREF%TYPE, p_row OUT c_current%ROWTYPE) RETURN BOOLEAN IS
-    v_found BOOLEAN;
+  -- Locks every current row of the MAPREF and returns the newest (all fields NULL when none).
+  FUNCTION LOCK_CURRENT(p_mapref IN DWJOBSCH.MAPREF%TYPE) RETURN c_current%ROWTYPE IS
+    v_newest c_current%ROWTYPE;
   BEGIN
     -- A package cursor outlives a failed call in the session: never trip over one left open.
     IF c_current%ISOPEN THEN
       CLOSE c_current;
     END IF;
     OPEN c_current(p_mapref);
-    FETCH c_current INTO p_row;
-    v_found := c_current%FOUND;
+    FETCH c_current INTO v_newest;
     CLOSE c_current;
-    RETURN v_found;
+    RETURN v_newest;
   END LOCK_CURRENT;
 
   -- One attempt at saving: the current row is locked first, so a concurrent save of the same
@@ -241,11 +240,10 @@ CREATE OR REPLACE PACKAGE BODY PKGDWPRC IS
                          p_enddt    IN DWJOBSCH.ENDDT%TYPE)
     RETURN DWJOBSCH.JOBSCHID%TYPE IS
     v_current  c_current%ROWTYPE;
-    v_found    BOOLEAN;
     v_jobschid DWJOBSCH.JOBSCHID%TYPE;
   BEGIN
-    v_found := LOCK_CURRENT(p_mapref, v_current);
-    IF v_found
+    v_current := LOCK_CURRENT(p_mapref);
+    IF v_current.JOBSCHID IS NOT NULL
        AND SAME_TEXT(v_current.FRQCD, p_frqcd) AND SAME_TEXT(v_current.FRQDD, p_frqdd)
        AND SAME_TEXT(v_current.FRQHH, p_frqhh) AND SAME_TEXT(v_current.FRQMI, p_frqmi)
        AND SAME_DATE(v_current.STRTDT, p_strtdt) AND SAME_DATE(v_current.ENDDT, p_enddt) THEN
@@ -258,7 +256,7 @@ CREATE OR REPLACE PACKAGE BODY PKGDWPRC IS
       END IF;
       RETURN v_current.JOBSCHID;
     END IF;
-    IF v_found THEN
+    IF v_current.JOBSCHID IS NOT NULL THEN
       UPDATE DWJOBSCH
          SET CURFLG = 'N',
              RECUPDT = SYSDATE
@@ -415,7 +413,8 @@ CREATE OR REPLACE PACKAGE BODY PKGDWPRC IS
     IF UPPER(TRIM(p_action)) = 'E' THEN
       v_flag := 'Y';
     END IF;
-    IF NOT LOCK_CURRENT(p_mapref, v_current) THEN
+    v_current := LOCK_CURRENT(p_mapref);
+    IF v_current.JOBSCHID IS NULL THEN
       PKGERR.RAISE_ERROR(c_package, c_procedure, 'validate', 'No schedule found for mapping ' || p_mapref || '.');
     END IF;
     -- Enabling again what is enabled changes nothing (its next firing stays as computed).
@@ -447,11 +446,13 @@ CREATE OR REPLACE PACKAGE BODY PKGDWPRC IS
     IF p_parent_mapref = p_child_mapref THEN
       PKGERR.RAISE_ERROR(c_package, c_procedure, 'validate', 'A mapping cannot depend on itself (' || p_child_mapref || ').');
     END IF;
-    IF NOT LOCK_CURRENT(p_child_mapref, v_child) THEN
+    v_child := LOCK_CURRENT(p_child_mapref);
+    IF v_child.JOBSCHID IS NULL THEN
       PKGERR.RAISE_ERROR(c_package, c_procedure, 'validate', 'No schedule found for mapping ' || p_child_mapref || '.');
     END IF;
     IF TRIM(p_parent_mapref) IS NOT NULL THEN
-      IF NOT LOCK_CURRENT(p_parent_mapref, v_parent) THEN
+      v_parent := LOCK_CURRENT(p_parent_mapref);
+      IF v_parent.JOBSCHID IS NULL THEN
         PKGERR.RAISE_ERROR(c_package, c_procedure, 'validate', 'No schedule found for mapping ' || p_parent_mapref || '.');
       END IF;
       -- Walk up from the parent, locking each ancestor's row so that concurrent links cannot
@@ -468,7 +469,8 @@ CREATE OR REPLACE PACKAGE BODY PKGDWPRC IS
             || ' (directly or through other jobs), so ' || p_child_mapref || ' cannot depend on '
             || p_parent_mapref || '.');
         END IF;
-        EXIT WHEN NOT LOCK_CURRENT(v_mapref, v_ancestor);
+        v_ancestor := LOCK_CURRENT(v_mapref);
+        EXIT WHEN v_ancestor.JOBSCHID IS NULL;
         v_steps := v_steps + 1;
       END LOOP;
     END IF;
