@@ -345,6 +345,11 @@ class UnitChecker {
         case 'END':
           i = this.end(i);
           break;
+        case 'ELSE':
+        case 'ELSIF':
+        case 'EXCEPTION':
+          if (this.top()?.kind !== 'CASE' && this.executable && prev?.text !== ';') this.fail(tok.line, `${word} after "${prev?.text}": is the ";" before it missing?`);
+          break;
         case 'DBMS_SCHEDULER':
         case 'DBMS_JOB':
           this.fail(tok.line, `${word} is not used any more: schedules live in DWJOBSCH and dwprc runs them`);
@@ -502,6 +507,9 @@ class UnitChecker {
     const tok = t[i]!;
     const next = t[i + 1];
     const frame = this.top();
+    const closesExpression = frame?.kind === 'CASE' && next?.up !== 'CASE';
+    const before = t[i - 1];
+    if (!closesExpression && before && before.text !== ';') this.fail(tok.line, `END after "${before.text}": is the ";" before it missing?`);
     const expectSemicolon = (k: number) => {
       if (t[k]?.text !== ';') this.fail(t[k]?.line ?? tok.line, `";" expected after END${next && next.kind === 'word' ? ` ${next.text}` : ''}`);
       return k;
