@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
+import type { Config } from '../../src/config.js';
 import { migrate, migrationFiles } from '../../src/db/migrate.js';
+import { runDoctor } from '../../src/observe/doctor.js';
 import { packageErrorMessage } from '../../src/db/packageError.js';
 import { parseRequest } from '../../src/queue/parseRequest.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -458,8 +460,9 @@ describe('pkgdwprc schedule operations (PostgreSQL twin of PKGDWPRC)', () => {
 });
 
 describe('one current schedule per MAPREF over data that already breaks it', () => {
-  test('the unique index is skipped (the migration still succeeds) and a save cleans the MAPREF up', async () => {
+  test('the unique index is skipped (the migration still succeeds), doctor says so, a save cleans the MAPREF up', async () => {
     const t = await createTestDatabase({ migrate: false });
+    const config: Config = { database: { kind: 'postgres', url: t.url }, schema: null, tablePrefix: 'DW', timeZone: 'UTC', poolMax: 2 };
     try {
       const files = await migrationFiles('postgres', 'DW');
       await t.dialect.ensureVersionTable();
@@ -481,9 +484,17 @@ describe('one current schedule per MAPREF over data that already breaks it', () 
       const { rows: indexes } = await sql<{ n: number }>`select count(*)::int as n from pg_indexes where indexname = 'dwjobsch_one_current'`.execute(db);
       assert.equal(indexes[0]!.n, 0);
 
+      const doctor = async () => (await runDoctor(t.dialect, config)).checks.find((c) => c.name === 'current schedules')!;
+      assert.equal((await doctor()).status, 'warn');
+      assert.match((await doctor()).detail, /more than one current DWJOBSCH row \(CURFLG='Y'\) for DUP: .*run sql\/postgres\/030_dwjobsch_one_current\.sql again/);
+
       const { rows } = await sql<{ id: number }>`select pkgdwprc.create_job_schedule('DUP', 'DL', null, '03', '00', current_date::timestamp, null) as id`.execute(db);
       const current = await db.selectFrom('dwjobsch').select(['jobschid', 'schflg']).where('mapref', '=', 'DUP').where('curflg', '=', 'Y').execute();
       assert.deepEqual(current, [{ jobschid: rows[0]!.id, schflg: 'Y' }]);
+
+      assert.match((await doctor()).detail, /unique index DWJOBSCH_ONE_CURRENT is missing/);
+      await sql.raw(files.find((f) => f.version === 30)!.text).execute(db);
+      assert.deepEqual(await doctor(), { name: 'current schedules', status: 'ok', detail: 'one per MAPREF (unique index DWJOBSCH_ONE_CURRENT)' });
     } finally {
       await t.drop();
     }
