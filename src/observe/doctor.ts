@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { compareWithContract, CONTRACT } from '../db/contract.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import { schemaVersion } from '../db/migrate.js';
+import { currentSchedulesCheck } from './currentSchedules.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -60,6 +61,8 @@ export async function runDoctor(dialect: Dialect, config: Config): Promise<Docto
     status: drift.missingColumns.length ? 'fail' : 'ok',
     detail: drift.missingColumns.length ? `missing: ${drift.missingColumns.join(', ')}` : 'all COMPAT.md columns present',
   });
+
+  if (!drift.missingTables.includes('DWJOBSCH')) checks.push(await currentSchedulesCheck(dialect));
 
   return { healthy: checks.every((c) => c.status !== 'fail'), dialect: dialect.name, serverVersion, checks };
 }

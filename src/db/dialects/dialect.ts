@@ -27,6 +27,8 @@ export interface Dialect {
   sessionTimeZone(): Promise<string>;
   /** Column names (lower case) of each existing table among `tables` (default names). */
   describeTables(tables: readonly string[]): Promise<Map<string, Map<string, ColumnInfo>>>;
+  /** Whether an index of that name exists in the DW schema (names as in sql/, any case). */
+  indexExists(name: string): Promise<boolean>;
 
   /** Applies one migration file and records it, atomically where the database allows. */
   applyMigration(migration: MigrationFile, record: (db: Kysely<Database>) => Promise<void>): Promise<void>;

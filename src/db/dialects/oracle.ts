@@ -91,6 +91,11 @@ export function splitOracleScript(text: string): string[] {
     .map((part) => (/^(begin|declare|create\s+(or\s+replace\s+)?(package|procedure|function|trigger|type))\b/i.test(part) ? part : part.replace(/;\s*$/, '')));
 }
 
+/** Indexes of the schema dwprc works in (DWPRC_SCHEMA), not only the login user's. */
+export function oracleIndexExistsQuery(name: string) {
+  return sql<{ n: number }>`SELECT COUNT(*) AS "n" FROM ALL_INDEXES WHERE OWNER = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA') AND INDEX_NAME = ${name.toUpperCase()}`;
+}
+
 export class OracleDialect implements Dialect {
   readonly name = 'oracle' as const;
 
@@ -174,6 +179,11 @@ export class OracleDialect implements Dialect {
       result.get(table)!.set(row.c.toLowerCase(), { type: row.len ? `${row.type.toLowerCase()}(${row.len})` : row.type.toLowerCase() });
     }
     return result;
+  }
+
+  async indexExists(name: string) {
+    const { rows } = await oracleIndexExistsQuery(name).execute(this.db);
+    return Number(rows[0]?.n ?? 0) > 0;
   }
 
   async ensureVersionTable() {

@@ -119,6 +119,12 @@ export class PostgresDialect implements Dialect {
     return result;
   }
 
+  async indexExists(name: string) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_indexes where schemaname = current_schema() and indexname = ${name.toLowerCase()}`.execute(this.db);
+    return rows[0]!.n > 0;
+  }
+
   async ensureVersionTable() {
     const table = objectName('dwprcver', this.options.tablePrefix);
     await sql`create table if not exists ${sql.id(table)} (
