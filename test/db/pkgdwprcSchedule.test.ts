@@ -8,6 +8,7 @@ import { runDoctor } from '../../src/observe/doctor.js';
 import { packageErrorMessage } from '../../src/db/packageError.js';
 import { parseRequest } from '../../src/queue/parseRequest.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testConfig } from '../support/testConfig.js';
 
 /**
  * The schedule operations of COMPAT.md ("Operations the UI performs") as the pkgdwprc functions
@@ -462,7 +463,7 @@ describe('pkgdwprc schedule operations (PostgreSQL twin of PKGDWPRC)', () => {
 describe('one current schedule per MAPREF over data that already breaks it', () => {
   test('the unique index is skipped (the migration still succeeds), doctor says so, a save cleans the MAPREF up', async () => {
     const t = await createTestDatabase({ migrate: false });
-    const config: Config = { database: { kind: 'postgres', url: t.url }, schema: null, tablePrefix: 'DW', timeZone: 'UTC', poolMax: 2 };
+    const config: Config = { ...testConfig(t.url), timeZone: 'UTC', poolMax: 2 };
     try {
       const files = await migrationFiles('postgres', 'DW');
       await t.dialect.ensureVersionTable();
