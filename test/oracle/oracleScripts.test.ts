@@ -56,7 +56,9 @@ const TYPE = /^(NUMBER|VARCHAR2|CLOB|DATE|TIMESTAMP)(\(\d+\))?/;
 describe('sql/oracle scripts (the additive contract, checked on the text)', () => {
   test('numbered files split into statements, each ended by a "/" line', async () => {
     const files = await migrationFiles('oracle', 'DW');
-    assert.deepEqual(files.map((f) => f.version), [1, 2, 30, 31]);
+    const versions = files.map((f) => f.version);
+    assert.deepEqual(versions, [...new Set(versions)].sort((a, b) => a - b), 'numbered, each once, in order');
+    for (const v of [1, 2, 4, 30, 31]) assert.ok(versions.includes(v), `file ${v} present`);
     for (const file of files) {
       const statements = splitOracleScript(file.text);
       const slashLines = file.text.split('\n').filter((l) => /^\s*\/\s*$/.test(l)).length;
