@@ -17,6 +17,8 @@ export interface Config {
   /** Business time zone for schedule arithmetic; null = the database session's zone. */
   timeZone: string | null;
   poolMax: number;
+  /** Folder of TypeScript/JavaScript flow modules (DWPRC_FLOWS_DIR); null = DWLOGIC only. */
+  flowsDir: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -108,5 +110,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     tablePrefix,
     timeZone,
     poolMax: positiveInt('DWPRC_POOL_MAX', env.DWPRC_POOL_MAX, 10),
+    flowsDir: env.DWPRC_FLOWS_DIR?.trim() ? path.resolve(cwd, env.DWPRC_FLOWS_DIR.trim()) : null,
   };
 }

@@ -12,6 +12,12 @@ describe('configuration', () => {
     assert.deepEqual(c.database, { kind: 'embedded', home: '/srv/app/.dwprc' });
     assert.equal(c.tablePrefix, 'DW');
     assert.equal(c.schema, null);
+    assert.equal(c.flowsDir, null);
+  });
+
+  test('DWPRC_FLOWS_DIR is resolved against the working directory', () => {
+    assert.equal(loadConfig({ DWPRC_FLOWS_DIR: 'flows' }, '/srv/app').flowsDir, '/srv/app/flows');
+    assert.equal(loadConfig({ DWPRC_FLOWS_DIR: '/opt/flows' }, '/srv/app').flowsDir, '/opt/flows');
   });
 
   test('oracle:// URLs become user, password and connect string', () => {

@@ -1,8 +1,9 @@
-import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
+import { validIdentifier } from '../../config.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { ColumnInfo, Dialect, MigrationFile } from './dialect.js';
+import type { ColumnInfo, Dialect, MigrationFile, RunSession, RunTag } from './dialect.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -85,6 +86,19 @@ export class PostgresDialect implements Dialect {
     return sql<number>`pg_backend_pid()`;
   }
 
+  async selectValue<T>(expression: RawBuilder<T>, db: Kysely<Database> = this.db): Promise<T> {
+    const { rows } = await sql<{ v: T }>`select ${expression} as v`.execute(db);
+    return rows[0]!.v;
+  }
+
+  quoteIdentifier(name: string): string {
+    return `"${validIdentifier('identifier', name).toLowerCase()}"`;
+  }
+
+  openRunSession(): Promise<RunSession> {
+    return PostgresRunSession.open(this);
+  }
+
   async serverVersion(): Promise<string> {
     const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(this.db);
     return `PostgreSQL ${rows[0]?.v ?? '?'}`;
@@ -142,5 +156,74 @@ export class PostgresDialect implements Dialect {
 
   async close() {
     await this.db.destroy();
+  }
+}
+
+/** application_name holds at most 63 bytes: the MAPREF gives way so that the PRCID stays readable. */
+export function runApplicationName({ mapref, prcid }: RunTag): string {
+  const suffix = `:${prcid}`;
+  const ascii = mapref.replace(/[^\x20-\x7e]/g, '?');
+  return `dwprc:${ascii.slice(0, 63 - 'dwprc:'.length - suffix.length)}${suffix}`;
+}
+
+/**
+ * A run session on one pooled `pg` client. Its Kysely sees a "pool" that always hands out this
+ * client, so every query of the run (the IP row, the flow, the close) shares the backend the
+ * DWLOGIC block finds by pg_backend_pid(). Outside explicit transactions the client is in
+ * autocommit mode, which is what lets a DO block COMMIT.
+ */
+class PostgresRunSession implements RunSession {
+  #released = false;
+
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly sessionId: number,
+    private readonly client: pg.PoolClient,
+    private readonly dialect: PostgresDialect,
+  ) {}
+
+  static async open(dialect: PostgresDialect): Promise<PostgresRunSession> {
+    const client = await dialect.pool.connect();
+    try {
+      const pinned = { query: client.query.bind(client), release: () => undefined };
+      const db = new Kysely<Database>({
+        dialect: new KyselyPostgres({ pool: { connect: async () => pinned, end: async () => undefined } as unknown as pg.Pool }),
+        plugins: postgresPlugins(dialect.options.tablePrefix),
+      });
+      const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+      return new PostgresRunSession(db, rows[0]!.pid, client, dialect);
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+  }
+
+  async tag(tag: RunTag) {
+    await this.client.query(`select set_config('application_name', $1, false)`, [runApplicationName(tag)]);
+  }
+
+  async runBlock(text: string) {
+    // No parameters: pg uses the simple query protocol, the block is one top-level statement.
+    await this.client.query(text);
+  }
+
+  async cancel() {
+    // The run's own connection is busy with the statement: the signal goes from another one.
+    await sql`select pg_cancel_backend(${this.sessionId})`.execute(this.dialect.db);
+  }
+
+  async release(options: { discard?: boolean } = {}) {
+    if (this.#released) return;
+    this.#released = true;
+    if (options.discard) {
+      this.client.release(true);
+      return;
+    }
+    try {
+      await this.client.query('reset application_name');
+      this.client.release();
+    } catch {
+      this.client.release(true);
+    }
   }
 }
