@@ -4,6 +4,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { scrubSecrets } from '../observe/logger.js';
 import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
+import { registerLogs } from './logs.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDb(program);
   registerDoctor(program);
+  registerLogs(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
