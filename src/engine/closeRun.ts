@@ -30,13 +30,12 @@ export interface RunEnd {
 }
 
 /**
- * Sets the final status of one DWPRCLOG row, with its DWJOBLOG and DWJOBERR rows, in the
- * caller's transaction. Returns false when the row was no longer this run's to close (already
- * PC/ST, or FL by a reaper): it is left as it is.
+ * The closing UPDATE: the row of this PRCID only, and only while it is IP or (FL and still owned
+ * by this request), so a row a reaper closed is never resurrected. Exported for the SQL pins.
  */
-export async function endRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd): Promise<boolean> {
+export function closeRunStatement(db: Kysely<Database>, dialect: Dialect, end: Pick<RunEnd, 'prcid' | 'status' | 'message' | 'owner'>) {
   const { owner, prcid } = end;
-  const updated = await db
+  return db
     .updateTable('dwprclog')
     .set({
       status: end.status,
@@ -58,8 +57,17 @@ export async function endRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd
           .where('dwprcreq.prcid', '=', prcid),
       );
       return eb.or([open, eb.and([eb('status', '=', 'FL'), stillOurs])]);
-    })
-    .executeTakeFirst();
+    });
+}
+
+/**
+ * Sets the final status of one DWPRCLOG row, with its DWJOBLOG and DWJOBERR rows, in the
+ * caller's transaction. Returns false when the row was no longer this run's to close (already
+ * PC/ST, or FL by a reaper): it is left as it is.
+ */
+export async function endRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd): Promise<boolean> {
+  const { prcid } = end;
+  const updated = await closeRunStatement(db, dialect, end).executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) return false;
 
   const run = await db.selectFrom('dwprclog').select(['jobid', 'mapref', 'sessionid']).where('prcid', '=', prcid).executeTakeFirstOrThrow();

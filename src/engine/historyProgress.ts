@@ -34,13 +34,16 @@ export async function readProgress(db: Kysely<Database>, requestId: string): Pro
 }
 
 /** Guarded like every engine write to DWPRCREQ; false when the request is no longer this worker's. */
-export async function writeProgress(db: Kysely<Database>, owner: RunOwner, progress: HistoryProgress): Promise<boolean> {
-  const result = await db
+export function writeProgressStatement(db: Kysely<Database>, owner: RunOwner, progress: HistoryProgress) {
+  return db
     .updateTable('dwprcreq')
     .set({ progress: JSON.stringify(progress) })
     .where('requestId', '=', owner.requestId)
     .where('claimedBy', '=', owner.claimedBy)
-    .where('status', '=', 'CLAIMED')
-    .executeTakeFirst();
+    .where('status', '=', 'CLAIMED');
+}
+
+export async function writeProgress(db: Kysely<Database>, owner: RunOwner, progress: HistoryProgress): Promise<boolean> {
+  const result = await writeProgressStatement(db, owner, progress).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

@@ -49,7 +49,9 @@ async function plan(request: HistoryRequest, context: ExecutionContext): Promise
   if (from > to) throw new UserError(`HISTORY of ${request.mapref}: the start day ${from} is after the end day ${to}; no day to run`);
   const resumable = saved !== null && saved.from === from && saved.to === to;
   const range: HistoryProgress = { from, to, done: resumable ? saved.done : null };
-  if (!resumable && !(await writeProgress(dialect.db, { requestId: request.requestId, claimedBy: context.claimedBy }, range))) {
+  // In a transaction: on Oracle, pool writes outside one are rolled back when the connection returns.
+  const pinned = resumable || (await dialect.db.transaction().execute((trx) => writeProgress(trx, { requestId: request.requestId, claimedBy: context.claimedBy }, range)));
+  if (!pinned) {
     throw new Error(`request ${request.requestId} is no longer claimed by ${context.claimedBy}`);
   }
   const days = daysBetween(from, to);

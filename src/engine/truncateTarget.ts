@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { validIdentifier } from '../config.js';
+import type { Dialect } from '../db/dialects/dialect.js';
 import { UserError } from '../errors.js';
 import type { ExecutionContext } from './execution.js';
 
@@ -25,7 +26,13 @@ export async function truncateTarget(mapref: string, context: Pick<ExecutionCont
   } catch (error) {
     throw new UserError(`truncate_flag=Y for ${mapref}: ${(error as Error).message}`);
   }
+  const statement = truncateStatement(dialect, schema, table);
+  await sql.raw(statement).execute(dialect.db);
+  return statement.slice('TRUNCATE TABLE '.length);
+}
+
+/** Exported for the SQL pins: quoting with the dialect's case folding. */
+export function truncateStatement(dialect: Pick<Dialect, 'quoteIdentifier'>, schema: string | null, table: string): string {
   const name = schema ? `${dialect.quoteIdentifier(schema)}.${dialect.quoteIdentifier(table)}` : dialect.quoteIdentifier(table);
-  await sql.raw(`TRUNCATE TABLE ${name}`).execute(dialect.db);
-  return name;
+  return `TRUNCATE TABLE ${name}`;
 }

@@ -140,4 +140,23 @@ describe('engine: TypeScript flows', () => {
     assert.equal(run!.msg, 'Stopped: the worker could not renew its lease on the request and stopped its own run');
     assert.equal(outcome.status, 'CANCELLED');
   });
+
+  test('the run session dies under the flow: the close is retried on a fresh connection, the row ends FL', async () => {
+    const terminates = defineFlow({
+      mapref: 'TS_TERMINATED',
+      async run({ db }) {
+        // As a DBA killing the session (or a network cut) would.
+        await sql`select pg_terminate_backend(pg_backend_pid())`.execute(db);
+      },
+    });
+    const h = harness(t, { flows: new Map([['TS_TERMINATED', { flow: terminates, file: 'inline' }]]) });
+    const outcome = await executeRequest(await claimRequest(t, 'IMMEDIATE', 'TS_TERMINATED'), h.context);
+    const [run] = await runsOf(t, 'TS_TERMINATED');
+    assert.equal(run!.status, 'FL');
+    assert.match(run!.msg!, /terminating connection due to administrator command/);
+    assert.equal(outcome.status, 'FAILED');
+    assert.equal((await errorsOf(t, run!.prcid)).length, 1);
+    // The pool is healthy afterwards.
+    assert.equal(await t.dialect.selectValue(sql<number>`1`), 1);
+  });
 });

@@ -93,9 +93,8 @@ export class OracleDialect implements Dialect {
     return sql<number>`TO_NUMBER(SYS_CONTEXT('USERENV', 'SESSIONID'))`;
   }
 
-  async selectValue<T>(expression: RawBuilder<T>, db: Kysely<Database> = this.db): Promise<T> {
-    const { rows } = await sql<{ v: T }>`SELECT ${expression} AS "v" FROM DUAL`.execute(db);
-    return rows[0]!.v;
+  selectValue<T>(expression: RawBuilder<T>, db: Kysely<Database> = this.db): Promise<T> {
+    return selectOracleValue(expression, db);
   }
 
   quoteIdentifier(name: string): string {
@@ -105,8 +104,7 @@ export class OracleDialect implements Dialect {
   async openRunSession(): Promise<RunSession> {
     const connection = await this.pool.getConnection();
     try {
-      const db = pinnedOracleKysely(connection, this.options.tablePrefix);
-      return new OracleRunSession(db, await this.selectValue(this.sessionId(), db), connection);
+      return await OracleRunSession.open(connection, this.options.tablePrefix, this.sessionId());
     } catch (error) {
       await connection.close({ drop: true }).catch(() => undefined);
       throw error;
@@ -166,6 +164,16 @@ END;`.execute(this.db);
   }
 }
 
+/** One value from DUAL (Oracle before 23ai has no SELECT without FROM). */
+export function oracleValueQuery<T>(expression: RawBuilder<T>): RawBuilder<{ v: T }> {
+  return sql<{ v: T }>`SELECT ${expression} AS "v" FROM DUAL`;
+}
+
+async function selectOracleValue<T>(expression: RawBuilder<T>, db: Kysely<Database>): Promise<T> {
+  const { rows } = await oracleValueQuery(expression).execute(db);
+  return rows[0]!.v;
+}
+
 /** The driver calls a run session makes on its connection (a recording fake in tests). */
 export type OracleRunConnection = Pick<oracledb.Connection, 'execute' | 'commit' | 'rollback' | 'break' | 'close'> & {
   module?: string;
@@ -202,11 +210,16 @@ function clipBytes(text: string, max: number): string {
 export class OracleRunSession implements RunSession {
   #released = false;
 
-  constructor(
+  private constructor(
     readonly db: Kysely<Database>,
     readonly sessionId: number,
     private readonly connection: OracleRunConnection,
   ) {}
+
+  static async open(connection: OracleRunConnection, tablePrefix: string, sessionId: RawBuilder<number>): Promise<OracleRunSession> {
+    const db = pinnedOracleKysely(connection, tablePrefix);
+    return new OracleRunSession(db, Number(await selectOracleValue(sessionId, db)), connection);
+  }
 
   async tag({ mapref, prcid }: RunTag) {
     this.connection.module = 'dwprc';

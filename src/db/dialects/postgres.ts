@@ -182,8 +182,16 @@ class PostgresRunSession implements RunSession {
     private readonly dialect: PostgresDialect,
   ) {}
 
+  /**
+   * pg-pool listens for errors on idle clients only. A run holds its client for as long as the
+   * flow runs; if the server drops it between statements, the unheard 'error' event would crash
+   * the process. The next query on the session reports the loss instead.
+   */
+  private static readonly ignoreError = () => undefined;
+
   static async open(dialect: PostgresDialect): Promise<PostgresRunSession> {
     const client = await dialect.pool.connect();
+    client.on('error', PostgresRunSession.ignoreError);
     try {
       const pinned = { query: client.query.bind(client), release: () => undefined };
       const db = new Kysely<Database>({
@@ -193,6 +201,7 @@ class PostgresRunSession implements RunSession {
       const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
       return new PostgresRunSession(db, rows[0]!.pid, client, dialect);
     } catch (error) {
+      client.removeListener('error', PostgresRunSession.ignoreError);
       client.release(true);
       throw error;
     }
@@ -215,15 +224,15 @@ class PostgresRunSession implements RunSession {
   async release(options: { discard?: boolean } = {}) {
     if (this.#released) return;
     this.#released = true;
-    if (options.discard) {
-      this.client.release(true);
-      return;
+    let destroy = options.discard === true;
+    if (!destroy) {
+      try {
+        await this.client.query('reset application_name');
+      } catch {
+        destroy = true;
+      }
     }
-    try {
-      await this.client.query('reset application_name');
-      this.client.release();
-    } catch {
-      this.client.release(true);
-    }
+    this.client.removeListener('error', PostgresRunSession.ignoreError);
+    this.client.release(destroy || undefined);
   }
 }
