@@ -11,7 +11,7 @@ import { type ResolvedFlow, resolveFlow } from './resolveFlow.js';
 import { runCounts } from './runCounts.js';
 import { RunCloseFailed, runOnce } from './runProtocol.js';
 import { stopMessage } from './stopCause.js';
-import { truncateTarget } from './truncateTarget.js';
+import { targetTruncation } from './truncateTarget.js';
 
 /**
  * HISTORY: the flow once per day from start to end inclusive, PARAM1 = the day as DD-Mon-YYYY,
@@ -25,6 +25,8 @@ interface Plan {
   range: HistoryProgress;
   days: string[];
   remaining: string[];
+  /** The TRUNCATE that the first day runs before its flow, when the range starts afresh. */
+  truncate: string | null;
 }
 
 /** DWPARAMS (HIST_LOAD, DWT_PARAM1): where a history without start_date begins. */
@@ -57,11 +59,8 @@ async function plan(request: HistoryRequest, context: ExecutionContext): Promise
   const days = daysBetween(from, to);
   const remaining = range.done ? days.filter((day) => day > range.done!) : days;
   // Truncate once, before the first day: a resumed range keeps the days already loaded.
-  if (request.truncate && range.done === null) {
-    const table = await truncateTarget(request.mapref, context);
-    context.log.info({ mapref: request.mapref, table }, 'target truncated before the first history day');
-  }
-  return { flow, range, days, remaining };
+  const truncate = request.truncate && range.done === null ? await targetTruncation(request.mapref, context) : null;
+  return { flow, range, days, remaining, truncate };
 }
 
 export async function runHistory(request: HistoryRequest, context: ExecutionContext): Promise<Outcome> {
@@ -104,7 +103,14 @@ export async function runHistory(request: HistoryRequest, context: ExecutionCont
     let run;
     try {
       run = await runOnce(
-        { request, flow: p.flow, params, businessDate: day, onCompleted: (db) => writeProgress(db, owner, { ...range, done: day }).then(() => undefined) },
+        {
+          request,
+          flow: p.flow,
+          params,
+          businessDate: day,
+          truncate: day === days[0] ? p.truncate : null,
+          onCompleted: (db) => writeProgress(db, owner, { ...range, done: day }).then(() => undefined),
+        },
         context,
       );
     } catch (error) {

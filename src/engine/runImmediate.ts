@@ -5,7 +5,7 @@ import { notStarted, stoppedBeforeStart } from './outcomes.js';
 import { resolveFlow } from './resolveFlow.js';
 import { runCounts } from './runCounts.js';
 import { RunCloseFailed, runOnce } from './runProtocol.js';
-import { truncateTarget } from './truncateTarget.js';
+import { targetTruncation } from './truncateTarget.js';
 
 const REQUEST_STATUS = { PC: 'DONE', FL: 'FAILED', ST: 'CANCELLED' } as const;
 
@@ -17,16 +17,15 @@ export async function runImmediate(request: ImmediateRequest, context: Execution
   let prepared;
   try {
     const flow = await resolveFlow(mapref, context);
-    const truncated = request.truncate ? await truncateTarget(mapref, context) : null;
-    if (truncated) context.log.info({ mapref, table: truncated }, 'target truncated before the load');
+    const truncate = request.truncate ? await targetTruncation(mapref, context) : null;
     const businessDate = await businessToday(context.dialect, await businessZone(context));
-    prepared = { flow, businessDate };
+    prepared = { flow, businessDate, truncate };
   } catch (error) {
     return notStarted(mapref, error);
   }
   let run;
   try {
-    run = await runOnce({ request, flow: prepared.flow, params: request.params, businessDate: prepared.businessDate }, context);
+    run = await runOnce({ request, params: request.params, ...prepared }, context);
   } catch (error) {
     if (error instanceof RunCloseFailed) throw error;
     return notStarted(mapref, error);

@@ -24,6 +24,8 @@ export interface RunSpec {
   params: RunParams;
   /** ISO date: the history day, else today in the business zone. */
   businessDate: string;
+  /** truncate_flag=Y: the validated TRUNCATE statement, run on the session before the flow. */
+  truncate?: string | null;
   /** Writes that commit together with a PC close (history progress). */
   onCompleted?: (db: Kysely<Database>) => Promise<void>;
 }
@@ -108,6 +110,10 @@ async function execute(session: RunSession, spec: RunSpec, prcid: number, contex
   let failure: { error: unknown } | null = null;
   try {
     await session.tag({ mapref: spec.request.mapref, prcid });
+    if (spec.truncate) {
+      await sql.raw(spec.truncate).execute(session.db);
+      log.info({ statement: spec.truncate }, 'target truncated before the load');
+    }
     if (flow.kind === 'dwlogic') {
       await session.runBlock(flow.text);
     } else {

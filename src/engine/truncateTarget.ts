@@ -1,15 +1,16 @@
-import { sql } from 'kysely';
 import { validIdentifier } from '../config.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import { UserError } from '../errors.js';
 import type { ExecutionContext } from './execution.js';
 
 /**
- * truncate_flag=Y: empties the target named by the current DWMAPR row before the load. The names
- * come from a table the UI edits, so both are validated as plain identifiers before they reach
- * SQL text. Returns the name truncated.
+ * truncate_flag=Y: the TRUNCATE of the target named by the current DWMAPR row. The names come
+ * from a table the UI edits, so both are validated as plain identifiers before they reach SQL
+ * text. Resolved before any run row (a bad target refuses the request); executed by the run
+ * itself, after its IP row and claim are in place, so that nothing is emptied for a run that
+ * cannot start, and a failing TRUNCATE is that run's recorded error.
  */
-export async function truncateTarget(mapref: string, context: Pick<ExecutionContext, 'dialect'>): Promise<string> {
+export async function targetTruncation(mapref: string, context: Pick<ExecutionContext, 'dialect'>): Promise<string> {
   const { dialect } = context;
   const target = await dialect.db
     .selectFrom('dwmapr')
@@ -26,9 +27,7 @@ export async function truncateTarget(mapref: string, context: Pick<ExecutionCont
   } catch (error) {
     throw new UserError(`truncate_flag=Y for ${mapref}: ${(error as Error).message}`);
   }
-  const statement = truncateStatement(dialect, schema, table);
-  await sql.raw(statement).execute(dialect.db);
-  return statement.slice('TRUNCATE TABLE '.length);
+  return truncateStatement(dialect, schema, table);
 }
 
 /** Exported for the SQL pins: quoting with the dialect's case folding. */

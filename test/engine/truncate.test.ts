@@ -77,4 +77,15 @@ describe('engine: truncate-and-load', () => {
     assert.deepEqual(await target(), ['old 1', 'old 2']);
     assert.equal((await runsOf(t, mapref)).length, before);
   });
+
+  test('a TRUNCATE that fails is the error of the run: FL, and the flow does not run', async () => {
+    await t.dialect.db.updateTable('dwmapr').set({ trgtbnm: 'NO_SUCH_TABLE' }).execute();
+    const outcome = await executeRequest(await claimRequest(t, 'IMMEDIATE', mapref, { truncate_flag: 'Y' }), harness(t).context);
+    const run = (await runsOf(t, mapref)).at(-1)!;
+    assert.equal(outcome.status, 'FAILED');
+    assert.equal(outcome.started, true);
+    assert.equal(run.status, 'FL');
+    assert.equal(run.msg, 'relation "dw_stage.no_such_table" does not exist');
+    assert.deepEqual(await target(), ['old 1', 'old 2']);
+  });
 });

@@ -25,7 +25,7 @@ describe('engine: TypeScript flows', () => {
 
   test('the loader registers the flows of DWPRC_FLOWS_DIR by MAPREF and ignores modules without flows', async () => {
     const registry = await loadFlows(FLOWS);
-    assert.deepEqual([...registry.keys()].sort(), ['DEMO_CUSTOMERS', 'TS_DAILY', 'TS_FAILING', 'TS_SLEEPER', 'TS_WAITS']);
+    assert.deepEqual([...registry.keys()].sort(), ['DEMO_CUSTOMERS', 'JS_FLOW', 'TS_DAILY', 'TS_FAILING', 'TS_SLEEPER', 'TS_WAITS']);
     assert.equal(registry.get('DEMO_CUSTOMERS')!.file, path.join(FLOWS, 'demoCustomers.flow.ts'));
   });
 
