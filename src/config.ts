@@ -21,6 +21,8 @@ export interface Config {
   scheduler: SchedulerSettings;
   /** Absolute folder REPORT requests write their files to (created when missing). */
   reportDir: string;
+  /** Folder of TypeScript/JavaScript flow modules (DWPRC_FLOWS_DIR); null = DWLOGIC only. */
+  flowsDir: string | null;
 }
 
 export const MISFIRE_POLICIES = ['coalesce', 'skip', 'catchup'] as const;
@@ -187,5 +189,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     worker: loadWorkerSettings(env),
     scheduler: loadSchedulerSettings(env),
     reportDir: path.resolve(cwd, env.DWPRC_REPORT_DIR?.trim() || 'reports'),
+    flowsDir: env.DWPRC_FLOWS_DIR?.trim() ? path.resolve(cwd, env.DWPRC_FLOWS_DIR.trim()) : null,
   };
 }

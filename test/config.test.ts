@@ -13,11 +13,17 @@ describe('configuration', () => {
     assert.equal(c.tablePrefix, 'DW');
     assert.equal(c.schema, null);
     assert.equal(c.reportDir, '/srv/app/reports');
+    assert.equal(c.flowsDir, null);
   });
 
   test('DWPRC_REPORT_DIR is resolved against the working directory', () => {
     assert.equal(loadConfig({ DWPRC_REPORT_DIR: 'out/rpt' }, '/srv/app').reportDir, '/srv/app/out/rpt');
     assert.equal(loadConfig({ DWPRC_REPORT_DIR: '/data/reports' }, '/srv/app').reportDir, '/data/reports');
+  });
+
+  test('DWPRC_FLOWS_DIR is resolved against the working directory', () => {
+    assert.equal(loadConfig({ DWPRC_FLOWS_DIR: 'flows' }, '/srv/app').flowsDir, '/srv/app/flows');
+    assert.equal(loadConfig({ DWPRC_FLOWS_DIR: '/opt/flows' }, '/srv/app').flowsDir, '/opt/flows');
   });
 
   test('oracle:// URLs become user, password and connect string', () => {

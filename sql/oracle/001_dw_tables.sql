@@ -227,6 +227,8 @@ BEGIN
   add_column('DWPRCREQ', 'PRCID', 'NUMBER(12)');
   add_column('DWPRCREQ', 'STOP_REQUESTED', q'[VARCHAR2(1) DEFAULT 'N' NOT NULL]');
   add_column('DWPRCREQ', 'STOP_REQUEST_ID', 'VARCHAR2(64)');
+  -- HISTORY progress: the resolved range and the last day finished PC (see the engine).
+  add_column('DWPRCREQ', 'PROGRESS', 'VARCHAR2(4000)');
 END;
 /
 

@@ -6,6 +6,8 @@ import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
 import { registerQueueCommands } from './queue.js';
 import { registerStatus } from './status.js';
+import { registerWorker } from './worker.js';
+import { registerLogs } from './logs.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -15,10 +17,12 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError('(dwprc --help lists the commands)')
     .exitOverride();
+  registerWorker(program);
   registerQueueCommands(program);
   registerStatus(program);
   registerDb(program);
   registerDoctor(program);
+  registerLogs(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -37,6 +37,7 @@ export const CONTRACT: Readonly<Record<string, Columns>> = {
     status: 'VARCHAR2(20)', requested_at: 'TIMESTAMP', claimed_at: 'TIMESTAMP', claimed_by: 'VARCHAR2(64)',
     completed_at: 'TIMESTAMP', result_payload: 'CLOB', attempts: 'NUMBER', run_after: 'TIMESTAMP',
     lease_expires_at: 'TIMESTAMP', prcid: 'NUMBER(12)', stop_requested: 'VARCHAR2(1)', stop_request_id: 'VARCHAR2(64)',
+    progress: 'VARCHAR2(4000)',
   },
   dwjob: { jobid: 'NUMBER(12)', mapref: 'VARCHAR2(100)', trgschm: 'VARCHAR2(30)', trgtbnm: 'VARCHAR2(30)', stflg: 'VARCHAR2(1)', curflg: 'VARCHAR2(1)' },
   dwparams: { prtyp: 'VARCHAR2(30)', prcd: 'VARCHAR2(50)', prdesc: 'VARCHAR2(250)', prval: 'VARCHAR2(250)', prreccrdt: 'DATE', prrecupdt: 'DATE' },

@@ -121,6 +121,8 @@ export interface DwprcreqTable {
   stopRequested: Defaulted<string>;
   /** The STOP request that asked for it. */
   stopRequestId: string | null;
+  /** HISTORY progress (JSON, see src/engine/historyProgress.ts); null = none yet. */
+  progress: string | null;
 }
 
 export interface DwjobTable {

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import type { Logger } from '../observe/logger.js';
 import type { HistoryRequest, ImmediateRequest, ReportRequest } from '../queue/request.js';
+import type { FlowRegistry } from './loadFlows.js';
 
 /**
  * The contract between a worker slot and the engine. The worker claims and owns the DWPRCREQ
@@ -32,6 +33,8 @@ export interface ExecutionContext {
   /** CLAIMED_BY of the row: every write to DWPRCREQ by the engine is guarded by it. */
   claimedBy: string;
   control: RunControl;
+  /** TypeScript flows, loaded at start-up (loadFlows); absent = loaded once from config.flowsDir. */
+  flows?: FlowRegistry;
 }
 
 /** RESULT_PAYLOAD: always `status` and a human `message`, plus ids and counts where there are any. */
@@ -51,6 +54,12 @@ export interface Outcome {
    * flows that commit per batch are not idempotent) unless the request asked for attempts.
    */
   started: boolean;
+  /**
+   * False when trying again cannot help before someone changes something (no active flow,
+   * Python DWLOGIC, a bad DWMAPR target): the worker need not spend attempts on it.
+   * Absent = decide by `started`.
+   */
+  retryable?: boolean;
 }
 
-export type ExecuteRequest = (request: ExecutableRequest, context: ExecutionContext) => Promise<Outcome>;
+export type ExecuteRequest<R extends ExecutableRequest = ExecutableRequest> = (request: R, context: ExecutionContext) => Promise<Outcome>;

@@ -1,6 +1,8 @@
 import type { Config } from '../config.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import type { ExecuteRequest, Outcome, RunControl, StopCause } from '../engine/execution.js';
+import type { FlowRegistry } from '../engine/loadFlows.js';
+import { RunCloseFailed } from '../engine/runProtocol.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
 import { retryDelayMs } from '../queue/backoff.js';
@@ -17,6 +19,8 @@ export interface SlotDeps {
   log: Logger;
   workerId: string;
   execute: ExecuteRequest;
+  /** TypeScript flows loaded at start-up (DWPRC_FLOWS_DIR). */
+  flows?: FlowRegistry;
 }
 
 /** What became of a claimed row, for logs, metrics and tests. */
@@ -51,7 +55,7 @@ export async function processRequest(row: ClaimedRow, control: RunControl, deps:
         return await finish('DONE', result);
       }
       default: {
-        const outcome = await deps.execute(request, { dialect, config: deps.config, log, claimedBy: workerId, control });
+        const outcome = await deps.execute(request, { dialect, config: deps.config, log, claimedBy: workerId, control, ...(deps.flows ? { flows: deps.flows } : {}) });
         return await settle(request, outcome, control, deps);
       }
     }
@@ -74,7 +78,7 @@ async function settle(request: ParsedRequest, outcome: Outcome, control: RunCont
     });
     return released ? 'RELEASED' : 'LOST';
   }
-  if (outcome.status === 'FAILED' && outcome.started && 'maxAttempts' in request) {
+  if (outcome.status === 'FAILED' && outcome.started && outcome.retryable !== false && 'maxAttempts' in request) {
     const max = request.maxAttempts ?? deps.config.worker.maxAttempts;
     if (request.attempts < max) {
       const delayMs = retryDelayMs(request.attempts, deps.config.worker.retryBaseMs);
@@ -97,6 +101,12 @@ async function settle(request: ParsedRequest, outcome: Outcome, control: RunCont
 async function handleError(request: ParsedRequest, error: unknown, control: RunControl, deps: SlotDeps): Promise<Disposition> {
   const { dialect, workerId, log, config } = deps;
   const message = oneLine(errorMessage(error));
+  // The run's log row could not be closed: the request stays CLAIMED so that, once its lease
+  // lapses, a reaper closes the row through DWPRCREQ.PRCID and requeues the request.
+  if (error instanceof RunCloseFailed) {
+    log.error({ requestId: request.requestId, prcid: error.prcid, err: message }, 'run row left open; the reaper will close it');
+    return 'LOST';
+  }
   try {
     if (control.kill.aborted && (control.kill.reason as StopCause).kind === 'lease-lost') return 'LOST';
     if (dialect.classifyError(error) !== 'fatal' && request.attempts < config.worker.retryLimit) {

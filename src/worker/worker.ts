@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { Config } from '../config.js';
 import type { Dialect, WakeChannel } from '../db/dialects/dialect.js';
 import type { ExecuteRequest, StopCause } from '../engine/execution.js';
+import type { FlowRegistry } from '../engine/loadFlows.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
 import { readStopMarks } from '../queue/readStopMarks.js';
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   config: Config;
   log: Logger;
   execute: ExecuteRequest;
+  /** TypeScript flows loaded at start-up (DWPRC_FLOWS_DIR). */
+  flows?: FlowRegistry;
   workerId: string;
   version: string;
   /** Extra periodic duties (the scheduler tick), run by every replica. */

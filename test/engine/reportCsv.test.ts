@@ -6,6 +6,7 @@ import { runReport } from '../../src/engine/report.js';
 import { parseCsv } from '../support/csv.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { defineReport, reportHarness, reportRequest } from '../support/reportContext.js';
+import { waitFor } from '../support/waitFor.js';
 
 const ROWS = 100_000;
 
@@ -164,10 +165,3 @@ describe('CSV reports (embedded PostgreSQL)', () => {
   });
 });
 
-async function waitFor(condition: () => Promise<boolean>, what: string, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

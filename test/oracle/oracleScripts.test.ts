@@ -11,7 +11,7 @@ import { checkOracleScript } from './plsqlCheck.js';
 /** The columns dwprc adds to tables the web UI already writes (COMPAT.md "(added)"). */
 const ADDED: Record<string, string[]> = {
   DWJOBSCH: ['NXT_RUN_DT', 'LST_RUN_DT', 'NXT_RUN_SIG'],
-  DWPRCREQ: ['ATTEMPTS', 'RUN_AFTER', 'LEASE_EXPIRES_AT', 'PRCID', 'STOP_REQUESTED', 'STOP_REQUEST_ID'],
+  DWPRCREQ: ['ATTEMPTS', 'RUN_AFTER', 'LEASE_EXPIRES_AT', 'PRCID', 'STOP_REQUESTED', 'STOP_REQUEST_ID', 'PROGRESS'],
 };
 
 /** COMPAT.md's messages, byte for byte: the web UI shows them. */

@@ -40,10 +40,11 @@ describe('worker (one process, recording engine)', () => {
     const payload = row.resultPayload ? JSON.parse(row.resultPayload) : {};
     return { ...payload, resultStatus: payload.status, status: row.status, attempts: row.attempts };
   };
-  const settled = (ids: string[]) => waitFor(`${ids.join(',')} settled`, async () => {
-    const s = await statuses(t.dialect);
-    return ids.every((id) => ['DONE', 'FAILED', 'CANCELLED'].includes(s[id]!));
-  });
+  const settled = (ids: string[]) =>
+    waitFor(async () => {
+      const s = await statuses(t.dialect);
+      return ids.every((id) => ['DONE', 'FAILED', 'CANCELLED'].includes(s[id]!));
+    }, `${ids.join(',')} settled`);
 
   test('bad rows fail alone with a clear reason while valid rows around them complete', async () => {
     await insertRequests(t.dialect, [
@@ -95,7 +96,7 @@ describe('worker (one process, recording engine)', () => {
   test('a STOP reaches the running request: it ends CANCELLED and the STOP row says what it stopped', async () => {
     await insertRequests(t.dialect, [{ id: 'long', mapref: 'S', payload: '{"work_ms": 60000}' }]);
     const w = await startWorker({ concurrency: 2, pollMs: 10_000 });
-    await waitFor('long running', async () => (await statuses(t.dialect)).long === 'CLAIMED');
+    await waitFor(async () => (await statuses(t.dialect)).long === 'CLAIMED', 'long running');
     const started = Date.now();
     await insertRequests(t.dialect, [{ id: 'stop-it', mapref: 'S', type: 'STOP', payload: '{"force":"Y"}', at: 100 }]);
     await settled(['long', 'stop-it']);
@@ -128,10 +129,10 @@ describe('worker (one process, recording engine)', () => {
       { id: 'endless', mapref: 'G2', payload: '{"work_ms": 600000}' },
     ]);
     const w = await startWorker({ concurrency: 2 });
-    await waitFor('both running', async () => {
+    await waitFor(async () => {
       const s = await statuses(t.dialect);
       return s.short === 'CLAIMED' && s.endless === 'CLAIMED';
-    });
+    }, 'both running');
     await w.shutdown(1000);
     assert.equal((await result('short')).status, 'DONE');
     const endless = await result('endless');
@@ -141,7 +142,7 @@ describe('worker (one process, recording engine)', () => {
 
   test('NOTIFY wakes an idle worker long before its poll interval', async () => {
     const w = await startWorker({ concurrency: 1, pollMs: 30_000 });
-    await waitFor('worker idle', () => w.ready);
+    await waitFor(() => w.ready, 'worker ready');
     const started = Date.now();
     await insertRequests(t.dialect, [{ id: 'wake', mapref: 'W' }]);
     await settled(['wake']);

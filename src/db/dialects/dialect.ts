@@ -21,6 +21,16 @@ export interface Dialect {
   /** This session's id as DWPRCLOG.SESSIONID records it. */
   sessionId(): RawBuilder<number>;
 
+  /** Evaluates one expression (a sequence value, the clock) on `db` (default: the pool). */
+  selectValue<T>(expression: RawBuilder<T>, db?: Kysely<Database>): Promise<T>;
+  /**
+   * A validated identifier (see `IDENTIFIER` in config.ts) quoted for SQL text, in the case an
+   * unquoted name takes on this database: `"SALES"` on Oracle, `"sales"` on PostgreSQL.
+   */
+  quoteIdentifier(name: string): string;
+  /** A dedicated connection for one run: the DWLOGIC contract needs the IP row and the block on one session. */
+  openRunSession(): Promise<RunSession>;
+
   /** Server version string, for `doctor`. */
   serverVersion(): Promise<string>;
   /** The zone the database session uses; the default business zone. */
@@ -124,4 +134,29 @@ export interface RowBatch {
   /** The same array for every batch of one query. */
   columns: readonly ResultColumn[];
   rows: unknown[][];
+}
+
+/** What a DBA sees on the session of a run (V$SESSION MODULE/ACTION/CLIENT_IDENTIFIER, pg_stat_activity). */
+export interface RunTag {
+  mapref: string;
+  prcid: number;
+}
+
+/**
+ * One pinned connection that writes a run's DWPRCLOG row and runs its flow. Not shared: queries
+ * on `db` go to this connection only, in autocommit mode on PostgreSQL (so a DO block's own
+ * COMMITs work); on Oracle work is committed explicitly, as always.
+ */
+export interface RunSession {
+  /** Kysely bound to this one connection. */
+  readonly db: Kysely<Database>;
+  /** The id DWPRCLOG.SESSIONID records for this connection. */
+  readonly sessionId: number;
+  tag(tag: RunTag): Promise<void>;
+  /** Runs a DWLOGIC block verbatim as one statement, without binds. */
+  runBlock(text: string): Promise<void>;
+  /** Interrupts the statement running now, if any; a no-op between statements. */
+  cancel(): Promise<void>;
+  /** Returns the connection, untagged; `discard` drops it instead (state unknown after an error). */
+  release(options?: { discard?: boolean }): Promise<void>;
 }

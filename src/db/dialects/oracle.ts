@@ -1,11 +1,12 @@
-import { CamelCasePlugin, Kysely, type KyselyPlugin, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, type KyselyPlugin, type RawBuilder, sql } from 'kysely';
 import { OracleDialect as KyselyOracle, withExecuteOptions } from 'kysely-oracledb';
 import oracledb from 'oracledb';
+import { validIdentifier } from '../../config.js';
 import { pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, StreamQueryOptions, WakeChannel } from './dialect.js';
+import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
 import { streamOracleRows } from './oracleRowStream.js';
 
 export interface OracleOptions {
@@ -154,6 +155,24 @@ export class OracleDialect implements Dialect {
     return sql<number>`TO_NUMBER(SYS_CONTEXT('USERENV', 'SESSIONID'))`;
   }
 
+  selectValue<T>(expression: RawBuilder<T>, db: Kysely<Database> = this.db): Promise<T> {
+    return selectOracleValue(expression, db);
+  }
+
+  quoteIdentifier(name: string): string {
+    return `"${validIdentifier('identifier', name).toUpperCase()}"`;
+  }
+
+  async openRunSession(): Promise<RunSession> {
+    const connection = await this.pool.getConnection();
+    try {
+      return await OracleRunSession.open(connection, this.options.tablePrefix, this.sessionId());
+    } catch (error) {
+      await connection.close({ drop: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
   async serverVersion(): Promise<string> {
     const { rows } = await sql<{ banner: string }>`SELECT BANNER_FULL AS "banner" FROM V$VERSION WHERE ROWNUM = 1`
       .execute(this.db)
@@ -246,5 +265,87 @@ END;`.execute(this.db);
 
   async close() {
     await this.db.destroy();
+  }
+}
+
+/** One value from DUAL (Oracle before 23ai has no SELECT without FROM). */
+export function oracleValueQuery<T>(expression: RawBuilder<T>): RawBuilder<{ v: T }> {
+  return sql<{ v: T }>`SELECT ${expression} AS "v" FROM DUAL`;
+}
+
+async function selectOracleValue<T>(expression: RawBuilder<T>, db: Kysely<Database>): Promise<T> {
+  const { rows } = await oracleValueQuery(expression).execute(db);
+  return rows[0]!.v;
+}
+
+/** The driver calls a run session makes on its connection (a recording fake in tests). */
+export type OracleRunConnection = Pick<oracledb.Connection, 'execute' | 'commit' | 'rollback' | 'break' | 'close'> & {
+  module?: string;
+  action?: string;
+  clientId?: string;
+};
+
+/** A Kysely whose "pool" always hands out `connection` and never closes it: one session for a whole run. */
+function pinnedOracleKysely(connection: OracleRunConnection, tablePrefix: string): Kysely<Database> {
+  const pinned = {
+    execute: connection.execute.bind(connection),
+    commit: () => connection.commit(),
+    rollback: () => connection.rollback(),
+    close: async () => undefined,
+  };
+  const pool = { getConnection: async () => pinned, close: async () => undefined } as unknown as oracledb.Pool;
+  return new Kysely<Database>({ dialect: new KyselyOracle({ pool }), plugins: oraclePlugins(tablePrefix) });
+}
+
+/** Oracle's limits on end-to-end tracing attributes, in bytes (MODULE 48 holds 'dwprc'). */
+const ACTION_MAX = 32;
+const CLIENT_ID_MAX = 64;
+
+function clipBytes(text: string, max: number): string {
+  let out = text;
+  while (Buffer.byteLength(out, 'utf8') > max) out = Array.from(out).slice(0, -1).join('');
+  return out;
+}
+
+/**
+ * A run on one pooled Oracle connection. Tags ride on the next round trip (the block itself), so
+ * V$SESSION shows MODULE 'dwprc', ACTION the MAPREF and CLIENT_IDENTIFIER the PRCID while it runs.
+ */
+export class OracleRunSession implements RunSession {
+  #released = false;
+
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly sessionId: number,
+    private readonly connection: OracleRunConnection,
+  ) {}
+
+  static async open(connection: OracleRunConnection, tablePrefix: string, sessionId: RawBuilder<number>): Promise<OracleRunSession> {
+    const db = pinnedOracleKysely(connection, tablePrefix);
+    return new OracleRunSession(db, Number(await selectOracleValue(sessionId, db)), connection);
+  }
+
+  async tag({ mapref, prcid }: RunTag) {
+    this.connection.module = 'dwprc';
+    this.connection.action = clipBytes(mapref, ACTION_MAX);
+    this.connection.clientId = clipBytes(String(prcid), CLIENT_ID_MAX);
+  }
+
+  async runBlock(text: string) {
+    await this.connection.execute(text);
+  }
+
+  async cancel() {
+    // An in-band break: the running call fails with ORA-01013 and the session stays usable.
+    await this.connection.break();
+  }
+
+  async release(options: { discard?: boolean } = {}) {
+    if (this.#released) return;
+    this.#released = true;
+    this.connection.module = '';
+    this.connection.action = '';
+    this.connection.clientId = '';
+    await this.connection.close({ drop: options.discard === true }).catch(() => undefined);
   }
 }

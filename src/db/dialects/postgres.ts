@@ -1,9 +1,10 @@
-import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
 import type { ClaimedRow } from '../../queue/request.js';
+import { validIdentifier } from '../../config.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, StreamQueryOptions, WakeChannel } from './dialect.js';
+import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
 import { listenPostgres } from './postgresListener.js';
 import { streamPostgresRows } from './postgresRowStream.js';
 
@@ -90,6 +91,19 @@ export class PostgresDialect implements Dialect {
 
   sessionId() {
     return sql<number>`pg_backend_pid()`;
+  }
+
+  async selectValue<T>(expression: RawBuilder<T>, db: Kysely<Database> = this.db): Promise<T> {
+    const { rows } = await sql<{ v: T }>`select ${expression} as v`.execute(db);
+    return rows[0]!.v;
+  }
+
+  quoteIdentifier(name: string): string {
+    return `"${validIdentifier('identifier', name).toLowerCase()}"`;
+  }
+
+  openRunSession(): Promise<RunSession> {
+    return PostgresRunSession.open(this);
   }
 
   async serverVersion(): Promise<string> {
@@ -224,5 +238,83 @@ export class PostgresDialect implements Dialect {
 
   async close() {
     await this.db.destroy();
+  }
+}
+
+/** application_name holds at most 63 bytes: the MAPREF gives way so that the PRCID stays readable. */
+export function runApplicationName({ mapref, prcid }: RunTag): string {
+  const suffix = `:${prcid}`;
+  const ascii = mapref.replace(/[^\x20-\x7e]/g, '?');
+  return `dwprc:${ascii.slice(0, 63 - 'dwprc:'.length - suffix.length)}${suffix}`;
+}
+
+/**
+ * A run session on one pooled `pg` client. Its Kysely sees a "pool" that always hands out this
+ * client, so every query of the run (the IP row, the flow, the close) shares the backend the
+ * DWLOGIC block finds by pg_backend_pid(). Outside explicit transactions the client is in
+ * autocommit mode, which is what lets a DO block COMMIT.
+ */
+class PostgresRunSession implements RunSession {
+  #released = false;
+
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly sessionId: number,
+    private readonly client: pg.PoolClient,
+    private readonly dialect: PostgresDialect,
+  ) {}
+
+  /**
+   * pg-pool listens for errors on idle clients only. A run holds its client for as long as the
+   * flow runs; if the server drops it between statements, the unheard 'error' event would crash
+   * the process. The next query on the session reports the loss instead.
+   */
+  private static readonly ignoreError = () => undefined;
+
+  static async open(dialect: PostgresDialect): Promise<PostgresRunSession> {
+    const client = await dialect.pool.connect();
+    client.on('error', PostgresRunSession.ignoreError);
+    try {
+      const pinned = { query: client.query.bind(client), release: () => undefined };
+      const db = new Kysely<Database>({
+        dialect: new KyselyPostgres({ pool: { connect: async () => pinned, end: async () => undefined } as unknown as pg.Pool }),
+        plugins: postgresPlugins(dialect.options.tablePrefix),
+      });
+      const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+      return new PostgresRunSession(db, rows[0]!.pid, client, dialect);
+    } catch (error) {
+      client.removeListener('error', PostgresRunSession.ignoreError);
+      client.release(true);
+      throw error;
+    }
+  }
+
+  async tag(tag: RunTag) {
+    await this.client.query(`select set_config('application_name', $1, false)`, [runApplicationName(tag)]);
+  }
+
+  async runBlock(text: string) {
+    // No parameters: pg uses the simple query protocol, the block is one top-level statement.
+    await this.client.query(text);
+  }
+
+  async cancel() {
+    // The run's own connection is busy with the statement: the signal goes from another one.
+    await sql`select pg_cancel_backend(${this.sessionId})`.execute(this.dialect.db);
+  }
+
+  async release(options: { discard?: boolean } = {}) {
+    if (this.#released) return;
+    this.#released = true;
+    let destroy = options.discard === true;
+    if (!destroy) {
+      try {
+        await this.client.query('reset application_name');
+      } catch {
+        destroy = true;
+      }
+    }
+    this.client.removeListener('error', PostgresRunSession.ignoreError);
+    this.client.release(destroy || undefined);
   }
 }

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { loadConfig, parseDuration, type Config } from '../config.js';
+import { connect } from '../db/connect.js';
+import { seedDemo } from '../db/demo.js';
+import { migrate, schemaVersion } from '../db/migrate.js';
+import { executeRequest } from '../engine/executeRequest.js';
+import { loadFlows } from '../engine/loadFlows.js';
+import { resolveBusinessZone } from '../scheduler/businessZone.js';
+import { schedulerService } from '../scheduler/tickService.js';
+import { UserError } from '../errors.js';
+import { createLogger } from '../observe/logger.js';
+import { makeWorkerId } from '../worker/workerId.js';
+import { Worker } from '../worker/worker.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+interface WorkerCliOptions {
+  concurrency?: string;
+  id?: string;
+  poll?: string;
+  demo?: boolean;
+}
+
+function withOverrides(config: Config, options: WorkerCliOptions): Config {
+  const worker = { ...config.worker };
+  if (options.concurrency !== undefined) {
+    const n = Number(options.concurrency);
+    if (!Number.isInteger(n) || n < 1) throw new UserError(`--concurrency must be a whole number ≥ 1, got "${options.concurrency}"`, 2);
+    worker.concurrency = n;
+  }
+  if (options.poll !== undefined) worker.pollMs = parseDuration('--poll', options.poll);
+  // Each slot holds a connection while it runs; leave room for claims, heartbeats and the tick.
+  return { ...config, worker, poolMax: Math.max(config.poolMax, worker.concurrency + 4) };
+}
+
+/**
+ * One replica until SIGTERM/SIGINT: the first signal drains gracefully within
+ * DWPRC_SHUTDOWN_GRACE, a second one stops running flows at once.
+ */
+export async function runWorker(options: WorkerCliOptions): Promise<void> {
+  const config = withOverrides(loadConfig(), options);
+  const log = createLogger();
+  const workerId = makeWorkerId(options.id);
+  const connection = await connect(config, `dwprc:${workerId}`);
+  const { dialect } = connection;
+  try {
+    if (connection.embedded) {
+      await migrate(dialect, config.tablePrefix);
+      log.info({ url: connection.embedded.url.replace(/:[^:@/]+@/, ':***@') }, 'embedded PostgreSQL ready');
+      if (options.demo && (await seedDemo(dialect))) log.info('demo job flow DEMO_SALES and its schedule seeded');
+    } else {
+      const { expected, applied } = await schemaVersion(dialect, config.tablePrefix);
+      if (applied === null || applied < expected) {
+        throw new UserError(`schema version ${applied ?? 'none'}, expected ${expected}: run dwprc db migrate first`);
+      }
+    }
+    // Both fail at start, not at the first request: two flows for one MAPREF, an unusable zone.
+    const flows = await loadFlows(config.flowsDir, log);
+    const zone = await resolveBusinessZone(config, dialect);
+    log.info({ zone, flows: [...flows.keys()] }, 'business time zone and TypeScript flows');
+    const services = [schedulerService(dialect, config, zone, log)];
+    const worker = new Worker({ dialect, config, log, execute: executeRequest, flows, workerId, version, services });
+    await worker.start();
+    await new Promise<void>((resolve) => {
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals += 1;
+        if (signals === 1) {
+          log.info({ signal }, 'signal received: finishing running work (send again to stop it now)');
+          worker.shutdown().then(resolve, resolve);
+        } else {
+          log.warn({ signal }, 'second signal: stopping running flows now');
+          worker.kill({ kind: 'shutdown' });
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker replica: claim and execute requests, fire schedules, reap lost leases')
+    .option('--concurrency <n>', 'slots: requests run at once (DWPRC_CONCURRENCY, default 4)')
+    .option('--id <name>', 'name shown in CLAIMED_BY (default host:pid), a random suffix is added')
+    .option('--poll <duration>', 'idle poll interval, e.g. 1s (DWPRC_POLL)')
+    .option('--demo', 'on the embedded database, seed the demo flow and schedule')
+    .action(runWorker);
+}

@@ -1,0 +1,105 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../db/dialects/dialect.js';
+import type { Database } from '../db/schema.js';
+import type { RowCounts } from './flow.js';
+import { insertJobError, insertJobLog } from './jobRecords.js';
+import { clip, MSG_MAX } from './text.js';
+
+/** The request that owns a run: CLAIMED_BY guards every write to DWPRCREQ. */
+export interface RunOwner {
+  requestId: string;
+  claimedBy: string;
+}
+
+export interface RunEnd {
+  prcid: number;
+  status: 'PC' | 'FL' | 'ST';
+  /** MSG; null keeps it (a PC run keeps the last error PKGDWPRC.LOG_JOB_ERROR wrote). */
+  message: string | null;
+  /** FL: the full error text, DBERRMSG of the engine's DWJOBERR row. */
+  detail?: string | null;
+  /**
+   * The request running it. An FL row is closed only while this request still owns the run:
+   * then the FL came from LOG_JOB_ERROR, not from a reaper that took the run over.
+   */
+  owner: RunOwner | null;
+  /** A TypeScript flow's counts: its one DWJOBLOG row. */
+  jobLog?: { joblogid: number | null; counts: RowCounts } | null;
+  /** Further writes that must commit with a PC close (history progress). */
+  onCompleted?: ((db: Kysely<Database>) => Promise<void>) | undefined;
+}
+
+/**
+ * The closing UPDATE: the row of this PRCID only, and only while it is IP or (FL and still owned
+ * by this request), so a row a reaper closed is never resurrected. Exported for the SQL pins.
+ */
+export function closeRunStatement(db: Kysely<Database>, dialect: Dialect, end: Pick<RunEnd, 'prcid' | 'status' | 'message' | 'owner'>) {
+  const { owner, prcid } = end;
+  return db
+    .updateTable('dwprclog')
+    .set({
+      status: end.status,
+      enddt: dialect.localNow(),
+      recupdt: dialect.localNow(),
+      ...(end.message === null ? {} : { msg: clip(end.message, MSG_MAX) }),
+    })
+    .where('prcid', '=', prcid)
+    .where((eb) => {
+      const open = eb('status', '=', 'IP');
+      if (!owner) return open;
+      const stillOurs = eb.exists(
+        eb
+          .selectFrom('dwprcreq')
+          .select('dwprcreq.requestId')
+          .where('dwprcreq.requestId', '=', owner.requestId)
+          .where('dwprcreq.claimedBy', '=', owner.claimedBy)
+          .where('dwprcreq.status', '=', 'CLAIMED')
+          .where('dwprcreq.prcid', '=', prcid),
+      );
+      return eb.or([open, eb.and([eb('status', '=', 'FL'), stillOurs])]);
+    });
+}
+
+/**
+ * Sets the final status of one DWPRCLOG row, with its DWJOBLOG and DWJOBERR rows, in the
+ * caller's transaction. Returns false when the row was no longer this run's to close (already
+ * PC/ST, or FL by a reaper): it is left as it is.
+ */
+export async function endRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd): Promise<boolean> {
+  const { prcid } = end;
+  const updated = await closeRunStatement(db, dialect, end).executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) return false;
+
+  const run = await db.selectFrom('dwprclog').select(['jobid', 'mapref', 'sessionid']).where('prcid', '=', prcid).executeTakeFirstOrThrow();
+  const identity = { prcid, jobid: run.jobid, mapref: run.mapref, sessionId: run.sessionid };
+  if (end.jobLog) {
+    const joblogid = end.jobLog.joblogid ?? Number(await dialect.selectValue(dialect.nextValue('dwjoblogseq'), db));
+    await insertJobLog(db, dialect, identity, joblogid, end.jobLog.counts);
+  }
+  if (end.status === 'FL') await ensureFailureRecorded(db, dialect, identity, end.message ?? 'failed', end.detail ?? null);
+  if (end.status === 'PC') await end.onCompleted?.(db);
+  return true;
+}
+
+/** Every failed run has at least one DWJOBERR row of type ERR: the engine writes it when the flow did not. */
+async function ensureFailureRecorded(db: Kysely<Database>, dialect: Dialect, run: Parameters<typeof insertJobError>[2], message: string, detail: string | null) {
+  const errors = await db
+    .selectFrom('dwjoberr')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('prcid', '=', run.prcid)
+    .where('errtyp', '=', 'ERR')
+    .executeTakeFirstOrThrow();
+  if (Number(errors.n) > 0) return;
+  const log = await db
+    .selectFrom('dwjoblog')
+    .select((eb) => eb.fn.max('joblogid').as('id'))
+    .where('prcid', '=', run.prcid)
+    .executeTakeFirst();
+  // As LOG_JOB_ERROR does before any job log: id 0.
+  await insertJobError(db, dialect, run, { joblogid: Number(log?.id ?? 0), type: 'ERR', message, dbMessage: detail ?? message, key: null });
+}
+
+/** endRun as its own committed transaction. */
+export function closeRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd): Promise<boolean> {
+  return db.transaction().execute((trx) => endRun(trx, dialect, end));
+}

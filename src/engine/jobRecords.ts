@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../db/dialects/dialect.js';
+import type { Database } from '../db/schema.js';
+import type { RowCounts } from './flow.js';
+import { clip, DBERRMSG_MAX, MSG_MAX } from './text.js';
+
+/** The run a DWJOBLOG / DWJOBERR row belongs to. */
+export interface RunIdentity {
+  prcid: number;
+  jobid: number | null;
+  mapref: string | null;
+  sessionId: number | null;
+}
+
+/** One DWJOBERR row, as PKGDWPRC.LOG_JOB_ERROR writes it (without touching DWPRCLOG). */
+export async function insertJobError(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  run: RunIdentity,
+  error: { joblogid: number; type: string; message: string; dbMessage: string | null; key: string | null },
+): Promise<void> {
+  await db
+    .insertInto('dwjoberr')
+    .values({
+      joblogid: error.joblogid,
+      errid: dialect.nextValue('dwjoberrseq'),
+      prcdt: dialect.localNow(),
+      jobid: run.jobid,
+      mapref: run.mapref,
+      errtyp: error.type,
+      dberrmsg: error.dbMessage === null ? null : clip(error.dbMessage, DBERRMSG_MAX),
+      errmsg: clip(error.message, MSG_MAX),
+      keyvalue: error.key === null ? null : clip(error.key, MSG_MAX),
+      reccrdt: dialect.localNow(),
+      prcid: run.prcid,
+      sessionid: run.sessionId,
+    })
+    .execute();
+}
+
+/** One DWJOBLOG row, as PKGDWPRC.CREATE_JOB_LOG writes it. */
+export async function insertJobLog(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, joblogid: number, counts: RowCounts): Promise<void> {
+  await db
+    .insertInto('dwjoblog')
+    .values({
+      joblogid,
+      prcdt: dialect.localNow(),
+      jobid: run.jobid,
+      mapref: run.mapref,
+      srcrows: counts.source,
+      trgrows: counts.target,
+      errrows: counts.errors,
+      reccrdt: dialect.localNow(),
+      prcid: run.prcid,
+      sessionid: run.sessionId,
+    })
+    .execute();
+}

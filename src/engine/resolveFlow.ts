@@ -1,0 +1,48 @@
+import { UserError } from '../errors.js';
+import type { ExecutionContext } from './execution.js';
+import type { DefinedFlow } from './flow.js';
+import { flowRegistry } from './loadFlows.js';
+import { looksLikePython } from './pythonLogic.js';
+
+/** What runs for a MAPREF, with the ids its DWPRCLOG rows carry. */
+export type ResolvedFlow =
+  | { kind: 'typescript'; mapref: string; flow: DefinedFlow; file: string; jobid: number | null; jobflwid: null }
+  | { kind: 'dwlogic'; mapref: string; text: string; jobid: number | null; jobflwid: number };
+
+/**
+ * A registered TypeScript flow, else the current active DWJOBFLW row's DWLOGIC. Refusals are
+ * UserErrors (one line, nothing written): no flow, an empty DWLOGIC, Python in DWLOGIC.
+ */
+export async function resolveFlow(mapref: string, context: ExecutionContext): Promise<ResolvedFlow> {
+  const db = context.dialect.db;
+  const registry = context.flows ?? (await flowRegistry(context.config.flowsDir, context.log));
+  const registered = registry.get(mapref);
+  if (registered) {
+    const job = await db
+      .selectFrom('dwjob')
+      .select('jobid')
+      .where('mapref', '=', mapref)
+      .where('curflg', '=', 'Y')
+      .orderBy('jobid', 'desc')
+      .executeTakeFirst();
+    return { kind: 'typescript', mapref, flow: registered.flow, file: registered.file, jobid: job?.jobid ?? null, jobflwid: null };
+  }
+  const row = await db
+    .selectFrom('dwjobflw')
+    .select(['jobflwid', 'jobid', 'dwlogic'])
+    .where('mapref', '=', mapref)
+    .where('curflg', '=', 'Y')
+    .where('stflg', '=', 'A')
+    .orderBy('jobflwid', 'desc')
+    .executeTakeFirst();
+  if (!row) throw new UserError(`No active job flow found for ${mapref}`);
+  const text = row.dwlogic ?? '';
+  if (text.trim() === '') throw new UserError(`DWLOGIC of ${mapref} (JOBFLWID ${row.jobflwid}) is empty: nothing to run`);
+  if (looksLikePython(text)) {
+    throw new UserError(
+      `DWLOGIC of ${mapref} (JOBFLWID ${row.jobflwid}) is Python code from the Python tool, which dwprc does not run: ` +
+        `store a PL/SQL block (Oracle) or a PL/pgSQL DO block (PostgreSQL), or register a TypeScript flow for ${mapref} in DWPRC_FLOWS_DIR`,
+    );
+  }
+  return { kind: 'dwlogic', mapref, text, jobid: row.jobid, jobflwid: row.jobflwid };
+}

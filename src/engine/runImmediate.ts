@@ -1,0 +1,41 @@
+import type { ImmediateRequest } from '../queue/request.js';
+import { businessToday, businessZone } from './businessDay.js';
+import type { ExecutionContext, Outcome } from './execution.js';
+import { notStarted, stoppedBeforeStart } from './outcomes.js';
+import { resolveFlow } from './resolveFlow.js';
+import { runCounts } from './runCounts.js';
+import { RunCloseFailed, runOnce } from './runProtocol.js';
+import { targetTruncation } from './truncateTarget.js';
+
+const REQUEST_STATUS = { PC: 'DONE', FL: 'FAILED', ST: 'CANCELLED' } as const;
+
+/** IMMEDIATE: one run of the MAPREF's flow with the request's parameters. */
+export async function runImmediate(request: ImmediateRequest, context: ExecutionContext): Promise<Outcome> {
+  const { mapref } = request;
+  const stopping = AbortSignal.any([context.control.stop, context.control.kill]);
+  if (stopping.aborted) return stoppedBeforeStart(mapref, stopping.reason);
+  let prepared;
+  try {
+    const flow = await resolveFlow(mapref, context);
+    const truncate = request.truncate ? await targetTruncation(mapref, context) : null;
+    const businessDate = await businessToday(context.dialect, await businessZone(context));
+    prepared = { flow, businessDate, truncate };
+  } catch (error) {
+    return notStarted(mapref, error);
+  }
+  let run;
+  try {
+    run = await runOnce({ request, params: request.params, ...prepared }, context);
+  } catch (error) {
+    if (error instanceof RunCloseFailed) throw error;
+    return notStarted(mapref, error);
+  }
+  if (!run.started) return { status: 'FAILED', started: false, result: { status: 'FAILED', message: run.message } };
+  const status = REQUEST_STATUS[run.status];
+  const counts = await runCounts(context.dialect.db, [run.prcid]).catch(() => null);
+  return {
+    status,
+    started: true,
+    result: { status, message: run.message, prcid: run.prcid, runStatus: run.status, ...(counts ? { counts } : {}) },
+  };
+}

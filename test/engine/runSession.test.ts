@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { runApplicationName } from '../../src/db/dialects/postgres.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { waitFor } from '../support/waitFor.js';
+
+describe('PostgreSQL run session', () => {
+  let t: TestDatabase;
+  before(async () => {
+    t = await createTestDatabase();
+    await sql`create table rs_target (n int)`.execute(t.dialect.db);
+  });
+  after(() => t.drop());
+
+  test('its Kysely, its session id and its blocks share one backend', async () => {
+    const session = await t.dialect.openRunSession();
+    try {
+      const pid = await t.dialect.selectValue(t.dialect.sessionId(), session.db);
+      assert.equal(pid, session.sessionId);
+      await session.runBlock(`DO $$ BEGIN PERFORM set_config('dwprc.probe', pg_backend_pid()::text, false); END $$`);
+      const { rows } = await sql<{ v: string }>`select current_setting('dwprc.probe') as v`.execute(session.db);
+      assert.equal(Number(rows[0]!.v), session.sessionId);
+    } finally {
+      await session.release();
+    }
+  });
+
+  test('a DO block may COMMIT by itself: the session runs in autocommit mode', async () => {
+    const session = await t.dialect.openRunSession();
+    try {
+      await session.runBlock(`DO $$ BEGIN INSERT INTO rs_target VALUES (1); COMMIT; INSERT INTO rs_target VALUES (2); COMMIT; END $$`);
+    } finally {
+      await session.release();
+    }
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from rs_target`.execute(t.dialect.db);
+    assert.equal(rows[0]!.n, 2);
+  });
+
+  test('tag shows dwprc:MAPREF:PRCID in pg_stat_activity; release resets it', async () => {
+    const session = await t.dialect.openRunSession();
+    const appName = async () => {
+      const { rows } = await sql<{ a: string }>`select application_name as a from pg_stat_activity where pid = ${session.sessionId}`.execute(t.dialect.db);
+      return rows[0]?.a;
+    };
+    await session.tag({ mapref: 'CUST_DIM', prcid: 4711 });
+    assert.equal(await appName(), 'dwprc:CUST_DIM:4711');
+    await session.release();
+    assert.equal(await appName(), 'dwprc');
+  });
+
+  test('a long MAPREF gives way so the PRCID stays in the 63 bytes', () => {
+    const name = runApplicationName({ mapref: 'M'.repeat(100), prcid: 123456789012 });
+    assert.equal(name.length, 63);
+    assert.match(name, /^dwprc:M+:123456789012$/);
+  });
+
+  test('cancel interrupts the running statement from another connection', async () => {
+    const session = await t.dialect.openRunSession();
+    try {
+      const started = Date.now();
+      // Settled into a value at once: its rejection may arrive before cancel() returns.
+      const running = session.runBlock(`DO $$ BEGIN PERFORM pg_sleep(60); END $$`).then(() => null, (error: unknown) => error);
+      await waitFor(async () => {
+        const { rows } = await sql<{ s: string }>`select state as s from pg_stat_activity where pid = ${session.sessionId}`.execute(t.dialect.db);
+        return rows[0]?.s === 'active';
+      });
+      await session.cancel();
+      assert.equal(((await running) as { code?: string } | null)?.code, '57014');
+      assert.ok(Date.now() - started < 10_000);
+      // The session is usable again afterwards.
+      assert.equal(await t.dialect.selectValue(sql<number>`1`, session.db), 1);
+    } finally {
+      await session.release();
+    }
+  });
+
+  test('quoteIdentifier folds to lower case and refuses anything but a plain identifier', () => {
+    assert.equal(t.dialect.quoteIdentifier('Sales_Fact'), '"sales_fact"');
+    assert.throws(() => t.dialect.quoteIdentifier('x"; drop table y; --'), /must be a plain identifier/);
+  });
+});

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { OracleDialect, type OracleRunConnection, OracleRunSession, oracleValueQuery } from '../../src/db/dialects/oracle.js';
+import { closeRunStatement } from '../../src/engine/closeRun.js';
+import { writeProgressStatement } from '../../src/engine/historyProgress.js';
+import { listRunsQuery } from '../../src/engine/listRuns.js';
+import { insertRunStatement, recordPrcidStatement } from '../../src/engine/openRun.js';
+import { truncateStatement } from '../../src/engine/truncateTarget.js';
+
+/**
+ * No Oracle server here: the engine's Oracle SQL is pinned on its compiled text, and the run
+ * session's driver calls on a recording fake of the oracledb Connection.
+ */
+
+/** Records what the run session asks of the driver; every query answers one row {v: 42}. */
+class RecordingConnection implements OracleRunConnection {
+  calls: { call: string; args: unknown[] }[] = [];
+  module?: string;
+  action?: string;
+  clientId?: string;
+  async execute(...args: unknown[]) {
+    this.calls.push({ call: 'execute', args });
+    return { rows: [{ v: 42 }] } as never;
+  }
+  async commit() {
+    this.calls.push({ call: 'commit', args: [] });
+  }
+  async rollback() {
+    this.calls.push({ call: 'rollback', args: [] });
+  }
+  async break() {
+    this.calls.push({ call: 'break', args: [] });
+  }
+  async close(...args: unknown[]) {
+    this.calls.push({ call: 'close', args });
+  }
+  names() {
+    return this.calls.map((c) => c.call);
+  }
+}
+
+describe('engine on Oracle: compiled SQL and driver calls', () => {
+  let dialect: OracleDialect;
+  before(async () => {
+    // createPool does not connect (poolMin 0): the dialect compiles SQL without a server.
+    dialect = await OracleDialect.create({ user: 'u', password: 'p', connectString: '127.0.0.1:9/none', schema: null, tablePrefix: 'DW', poolMax: 1 });
+  });
+  after(() => dialect.close());
+
+  const owner = { requestId: 'R1', claimedBy: 'h:1:s0' };
+
+  test('one value comes FROM DUAL: sequence values and the session id', () => {
+    assert.equal(oracleValueQuery(dialect.nextValue('dwprclogseq')).compile(dialect.db).sql, 'SELECT DWPRCLOGSEQ.NEXTVAL AS "v" FROM DUAL');
+    assert.equal(oracleValueQuery(dialect.sessionId()).compile(dialect.db).sql, `SELECT TO_NUMBER(SYS_CONTEXT('USERENV', 'SESSIONID')) AS "v" FROM DUAL`);
+  });
+
+  test('the IP row: database clock for STRTDT/RECCRDT/RECUPDT, every value a bind', () => {
+    const params = ['05-Mar-2027', null, 'x', null, null, null, null, null, null, null];
+    const q = insertRunStatement(dialect.db, dialect, 11, 4711, { owner, mapref: 'M1', jobid: 3, jobflwid: 9, params }).compile();
+    assert.equal(
+      q.sql,
+      'insert into "DWPRCLOG" ("PRCID", "JOBID", "JOBFLWID", "STRTDT", "RECCRDT", "RECUPDT", "STATUS", "PRCLOG", "SESSIONID", "MAPREF", ' +
+        '"PARAM1", "PARAM2", "PARAM3", "PARAM4", "PARAM5", "PARAM6", "PARAM7", "PARAM8", "PARAM9", "PARAM10") ' +
+        'values (:1, :2, :3, LOCALTIMESTAMP, LOCALTIMESTAMP, LOCALTIMESTAMP, :4, :5, :6, :7, :8, :9, :10, :11, :12, :13, :14, :15, :16, :17)',
+    );
+    assert.deepEqual(q.parameters.slice(0, 7), [11, 3, 9, 'IP', 'Parameters used: DWT_PARAM1=05-Mar-2027 , DWT_PARAM3=x', 4711, 'M1']);
+  });
+
+  test('PRCID on the request and history progress are guarded by CLAIMED_BY and CLAIMED', () => {
+    const guard = 'where "REQUEST_ID" = :2 and "CLAIMED_BY" = :3 and "STATUS" = :4';
+    const prcid = recordPrcidStatement(dialect.db, owner, 11).compile();
+    assert.equal(prcid.sql, `update "DWPRCREQ" set "PRCID" = :1 ${guard}`);
+    assert.deepEqual(prcid.parameters, [11, 'R1', 'h:1:s0', 'CLAIMED']);
+    const progress = writeProgressStatement(dialect.db, owner, { from: '2027-03-01', to: '2027-03-05', done: null }).compile();
+    assert.equal(progress.sql, `update "DWPRCREQ" set "PROGRESS" = :1 ${guard}`);
+  });
+
+  test('the close: this PRCID only, IP or (FL and still owned), no boolean literal Oracle lacks', () => {
+    const q = closeRunStatement(dialect.db, dialect, { prcid: 11, status: 'ST', message: 'Stopped by stop request S', owner }).compile();
+    assert.equal(
+      q.sql,
+      'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = LOCALTIMESTAMP, "RECUPDT" = LOCALTIMESTAMP, "MSG" = :2 ' +
+        'where "PRCID" = :3 and ("STATUS" = :4 or ("STATUS" = :5 and exists (select "DWPRCREQ"."REQUEST_ID" from "DWPRCREQ" ' +
+        'where "DWPRCREQ"."REQUEST_ID" = :6 and "DWPRCREQ"."CLAIMED_BY" = :7 and "DWPRCREQ"."STATUS" = :8 and "DWPRCREQ"."PRCID" = :9)))',
+    );
+    assert.deepEqual(q.parameters, ['ST', 'Stopped by stop request S', 11, 'IP', 'FL', 'R1', 'h:1:s0', 'CLAIMED', 11]);
+    const pc = closeRunStatement(dialect.db, dialect, { prcid: 11, status: 'PC', message: null, owner: null }).compile();
+    assert.equal(pc.sql, 'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = LOCALTIMESTAMP, "RECUPDT" = LOCALTIMESTAMP where "PRCID" = :2 and "STATUS" = :3');
+  });
+
+  test('a DMS_ prefix renames the tables of the close', async () => {
+    const dms = await OracleDialect.create({ user: 'u', password: 'p', connectString: '127.0.0.1:9/none', schema: null, tablePrefix: 'DMS_', poolMax: 1 });
+    try {
+      const q = closeRunStatement(dms.db, dms, { prcid: 1, status: 'FL', message: 'x', owner }).compile();
+      assert.match(q.sql, /^update "DMS_PRCLOG" .* from "DMS_PRCREQ" where "DMS_PRCREQ"\."REQUEST_ID"/);
+      assert.equal(oracleValueQuery(dms.nextValue('dwprclogseq')).compile(dms.db).sql, 'SELECT DMS_PRCLOGSEQ.NEXTVAL AS "v" FROM DUAL');
+    } finally {
+      await dms.close();
+    }
+  });
+
+  test('truncate-and-load quotes upper-case names, as unquoted Oracle names are', () => {
+    assert.equal(truncateStatement(dialect, 'dw_stage', 'Sales_Fact'), 'TRUNCATE TABLE "DW_STAGE"."SALES_FACT"');
+    assert.equal(truncateStatement(dialect, null, 'SALES$HIST'), 'TRUNCATE TABLE "SALES$HIST"');
+    assert.throws(() => truncateStatement(dialect, null, 'a"b'), /must be a plain identifier/);
+  });
+
+  test('dwprc logs: FETCH FIRST (Oracle has no LIMIT), aliases without AS, counts and errors per PRCID', () => {
+    const q = listRunsQuery(dialect.db, 'M1', 20).compile();
+    const per = (what: string, table: string, alias: string, as: string) => `(select ${what} "N" from "${table}" "${alias}" where "${alias}"."PRCID" = "R"."PRCID") "${as}"`;
+    assert.equal(
+      q.sql,
+      'select "R"."PRCID", "R"."STATUS", "R"."STRTDT", "R"."ENDDT", "R"."MSG", ' +
+        '"R"."PARAM1", "R"."PARAM2", "R"."PARAM3", "R"."PARAM4", "R"."PARAM5", "R"."PARAM6", "R"."PARAM7", "R"."PARAM8", "R"."PARAM9", "R"."PARAM10", ' +
+        `${per('count(*)', 'DWJOBLOG', 'L', 'JOB_LOGS')}, ${per('sum("L"."SRCROWS")', 'DWJOBLOG', 'L', 'SRC_ROWS')}, ` +
+        `${per('sum("L"."TRGROWS")', 'DWJOBLOG', 'L', 'TRG_ROWS')}, ${per('sum("L"."ERRROWS")', 'DWJOBLOG', 'L', 'ERR_ROWS')}, ` +
+        `${per('count(*)', 'DWJOBERR', 'E', 'ERROR_COUNT')}, ` +
+        '(select "E"."ERRMSG" from "DWJOBERR" "E" where "E"."PRCID" = "R"."PRCID" order by "E"."ERRID" desc fetch first :1 rows only) "LAST_ERROR" ' +
+        'from "DWPRCLOG" "R" where "R"."MAPREF" = :2 order by "R"."PRCID" desc fetch first :3 rows only',
+    );
+    assert.deepEqual(q.parameters, [1, 'M1', 20]);
+  });
+
+  test('run session: its Kysely uses the one connection and never closes it; tags, block, break, release', async () => {
+    const connection = new RecordingConnection();
+    const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
+    assert.equal(session.sessionId, 42);
+    assert.deepEqual(connection.calls[0]!.args[0], `SELECT TO_NUMBER(SYS_CONTEXT('USERENV', 'SESSIONID')) AS "v" FROM DUAL`);
+
+    await session.db.transaction().execute((trx) => recordPrcidStatement(trx, owner, 11).execute());
+    await sql`SELECT 1 FROM DUAL`.execute(session.db);
+    assert.deepEqual(connection.names(), ['execute', 'execute', 'commit', 'execute'], 'transactions commit on the connection; Kysely never closes it');
+
+    await session.tag({ mapref: 'A_VERY_LONG_MAPPING_REFERENCE_NAME_OVER_32', prcid: 4711 });
+    assert.deepEqual([connection.module, connection.action, connection.clientId], ['dwprc', 'A_VERY_LONG_MAPPING_REFERENCE_NA', '4711']);
+
+    const block = 'BEGIN\n  PKG_LOAD.RUN;\nEND;';
+    await session.runBlock(block);
+    assert.deepEqual(connection.calls.at(-1), { call: 'execute', args: [block] }, 'the block verbatim, no binds');
+
+    await session.cancel();
+    assert.equal(connection.calls.at(-1)!.call, 'break');
+
+    await session.release();
+    await session.release();
+    assert.deepEqual([connection.module, connection.action, connection.clientId], ['', '', '']);
+    assert.deepEqual(connection.calls.filter((c) => c.call === 'close'), [{ call: 'close', args: [{ drop: false }] }], 'released once, back to the pool');
+
+    const broken = new RecordingConnection();
+    const discarded = await OracleRunSession.open(broken, 'DW', dialect.sessionId());
+    await discarded.release({ discard: true });
+    assert.deepEqual(broken.calls.at(-1), { call: 'close', args: [{ drop: true }] });
+  });
+});
