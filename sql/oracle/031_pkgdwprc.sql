@@ -347,13 +347,14 @@ CREATE OR REPLACE PACKAGE BODY PKGDWPRC IS
     VALUES (NVL(p_joblogid, 0), DWJOBERRSEQ.NEXTVAL, p_prcdt, p_jobid, p_mapref, NVL(p_errtyp, 'ERR'),
             v_dberrmsg, v_errmsg, v_keyvalue, SYSDATE, p_prcid, p_sessionid);
     -- dwprc turns FL back into PC when the block still returns normally (row errors that did
-    -- not stop the run), keeping MSG.
+    -- not stop the run), keeping MSG: the last error's text. Warnings and notes leave the run be.
     UPDATE DWPRCLOG
        SET STATUS = 'FL',
            MSG = NVL(v_errmsg, SUBSTRB(v_dberrmsg, 1, 400)),
            RECUPDT = SYSDATE
      WHERE PRCID = p_prcid
-       AND STATUS = 'IP';
+       AND STATUS IN ('IP', 'FL')
+       AND NVL(p_errtyp, 'ERR') = 'ERR';
   END LOG_JOB_ERROR;
 
   FUNCTION CREATE_JOB_SCHEDULE(p_mapref IN DWJOBSCH.MAPREF%TYPE,

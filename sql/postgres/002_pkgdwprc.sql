@@ -31,7 +31,8 @@ end;
 $$;
 
 -- Records one error of a run and marks its DWPRCLOG row FL. The engine turns FL back into PC
--- when the block still returns normally (row errors that did not stop the run), keeping MSG.
+-- when the block still returns normally (row errors that did not stop the run), keeping MSG:
+-- the last error's text. Warnings and notes (WRN, INF) leave the run's row as it is.
 -- A NULL job-log id (error before any CREATE_JOB_LOG) is stored as 0.
 create or replace procedure pkgdwprc.log_job_error(
   p_joblogid bigint,
@@ -58,7 +59,8 @@ begin
          msg = left(coalesce(p_errmsg, p_dberrmsg), 400),
          recupdt = localtimestamp(0)
    where prcid = p_prcid
-     and status = 'IP';
+     and status in ('IP', 'FL')
+     and coalesce(nullif(p_errtyp, ''), 'ERR') = 'ERR';
 end;
 $$;
 

@@ -47,7 +47,7 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
   try {
     if (connection.embedded) {
       await migrate(dialect, config.tablePrefix);
-      log.info({ url: connection.embedded.url.replace(/:[^:@/]+@/, ':***@') }, 'embedded PostgreSQL ready');
+      log.info({ home: config.database.kind === 'embedded' ? config.database.home : undefined }, 'embedded PostgreSQL ready');
       if (options.demo && (await seedDemo(dialect))) log.info('demo job flow DEMO_SALES and its schedule seeded');
     } else {
       const { expected, applied } = await schemaVersion(dialect, config.tablePrefix);

@@ -90,7 +90,7 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
       });
     }
     if (!closed) log.warn({ status: end.status }, 'the run row had already been closed by another process; left as it is');
-    log.info({ status: end.status, msg: end.message }, 'run ended');
+    log.info({ status: end.status, message: end.message }, 'run ended');
     return { started: true, prcid, status: end.status, reason: end.message, message: resultMessage(end, spec, context) };
   } finally {
     await session.release({ discard });

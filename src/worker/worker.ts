@@ -62,6 +62,8 @@ export class Worker {
   #lastRenewOk = Date.now();
   #ready = false;
   #idle = new Set<() => void>();
+  /** Every sleeping duty, so that shutdown can wake them all at once. */
+  #sleeps = new Set<WakeSignal>();
 
   constructor(options: WorkerOptions) {
     this.#opts = options;
@@ -103,7 +105,7 @@ export class Worker {
     if (!this.#running) return;
     this.#running = false;
     this.#claimWake.wake();
-    this.#stopWake.wake();
+    for (const sleep of this.#sleeps) sleep.wake();
     this.#log.info({ running: this.#inFlight.size, graceMs }, 'shutting down: no new claims');
     const drained = this.#whenIdle();
     const timer = setTimeout(() => this.kill({ kind: 'shutdown' }), graceMs);
@@ -230,6 +232,7 @@ export class Worker {
 
   /** Runs `fn` every `intervalMs` (jittered) until shutdown; errors are logged, never fatal. */
   async #every(name: string, intervalMs: number, fn: () => Promise<void>, wake = new WakeSignal()): Promise<void> {
+    this.#sleeps.add(wake);
     let failures = 0;
     while (this.#running) {
       await wake.wait(failures ? this.#outageDelay(failures) : jitter(intervalMs));

@@ -42,6 +42,17 @@ describe('pkgdwprc procedures (COMPAT.md DWLOGIC contract)', () => {
     assert.deepEqual(run, { status: 'FL', msg: 'duplicate customer' });
   });
 
+  test('MSG keeps the last error; warnings and notes do not fail the run', async () => {
+    await sql`call pkgdwprc.log_job_error(9, 42, 7, localtimestamp(0)::timestamp, 3, 'M1', 'WRN', null, 'just a warning', null)`.execute(t.dialect.db);
+    const warned = await t.dialect.db.selectFrom('dwprclog').select(['status', 'msg']).where('prcid', '=', 7).executeTakeFirstOrThrow();
+    assert.deepEqual(warned, { status: 'IP', msg: null });
+    await sql`call pkgdwprc.log_job_error(9, 42, 7, localtimestamp(0)::timestamp, 3, 'M1', 'ERR', null, 'first', null)`.execute(t.dialect.db);
+    await sql`call pkgdwprc.log_job_error(9, 42, 7, localtimestamp(0)::timestamp, 3, 'M1', 'ERR', null, 'second', null)`.execute(t.dialect.db);
+    const failed = await t.dialect.db.selectFrom('dwprclog').select(['status', 'msg']).where('prcid', '=', 7).executeTakeFirstOrThrow();
+    assert.deepEqual(failed, { status: 'FL', msg: 'second' });
+    assert.equal((await t.dialect.db.selectFrom('dwjoberr').select('errid').execute()).length, 3);
+  });
+
   test('log_job_error before any job log uses id 0 and truncates long texts', async () => {
     const long = 'x'.repeat(5000);
     await sql`call pkgdwprc.log_job_error(null, 42, 7, localtimestamp(0)::timestamp, 3, 'M1', null, ${long}, ${long}, ${long})`.execute(t.dialect.db);
