@@ -1,0 +1,18 @@
+import type { Dialect } from '../db/dialects/dialect.js';
+
+/** The statuses that make up the queue; finished rows are history, not depth. */
+export const QUEUE_STATUSES = ['NEW', 'CLAIMED'] as const;
+export type QueueDepth = Record<(typeof QUEUE_STATUSES)[number], number>;
+
+/** Requests waiting and running: one GROUP BY served by the (STATUS, REQUESTED_AT) index. */
+export async function countQueueDepth(dialect: Dialect): Promise<QueueDepth> {
+  const rows = await dialect.db
+    .selectFrom('dwprcreq')
+    .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('status', 'in', [...QUEUE_STATUSES])
+    .groupBy('status')
+    .execute();
+  const depth: QueueDepth = { NEW: 0, CLAIMED: 0 };
+  for (const row of rows) depth[row.status as keyof QueueDepth] = Number(row.n);
+  return depth;
+}
