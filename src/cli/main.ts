@@ -4,6 +4,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { scrubSecrets } from '../observe/logger.js';
 import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
+import { registerPrune } from './prune.js';
 import { registerQueueCommands } from './queue.js';
 import { registerStatus } from './status.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerDb(program);
   registerDoctor(program);
+  registerPrune(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
