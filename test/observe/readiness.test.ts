@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PostgresDialect } from '../../src/db/dialects/postgres.js';
+import { migrate } from '../../src/db/migrate.js';
 import { createReadinessCheck } from '../../src/observe/readiness.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -34,7 +35,6 @@ describe('readiness', () => {
       const state = await check();
       assert.equal(state.ready, false);
       assert.match(state.reason!, /^schema not migrated \(this dwprc expects version \d+\): run dwprc db migrate$/);
-      const { migrate } = await import('../../src/db/migrate.js');
       await migrate(empty.dialect, 'DW');
       assert.deepEqual(await check(), { ready: true });
     } finally {
