@@ -23,6 +23,10 @@ export interface Config {
   reportDir: string;
   /** Folder of TypeScript/JavaScript flow modules (DWPRC_FLOWS_DIR); null = DWLOGIC only. */
   flowsDir: string | null;
+  /** Port of the worker's /healthz, /readyz and /metrics (DWPRC_HTTP_PORT or --http); null = off. */
+  httpPort: number | null;
+  /** URL that receives a JSON POST per alert (DWPRC_ALERT_WEBHOOK); null = no alerts. May hold a token: never log it. */
+  alertWebhook: string | null;
 }
 
 export const MISFIRE_POLICIES = ['coalesce', 'skip', 'catchup'] as const;
@@ -83,6 +87,25 @@ export function parseDuration(field: string, raw: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
   if (!match) throw new UserError(`${field} must be a duration such as 500ms, 30s, 5m, 2h or 30d, got "${raw}"`);
   return Math.round(Number(match[1]) * UNITS[match[2] ?? 'ms']!);
+}
+
+/** A TCP port to listen on, 1–65535. */
+export function parsePort(field: string, raw: string): number {
+  const n = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 65_535) throw new UserError(`${field} must be a port number from 1 to 65535, got "${raw}"`);
+  return n;
+}
+
+/** An http(s) URL; the value is not echoed in the error because webhook URLs often carry a token. */
+export function parseWebhookUrl(field: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new UserError(`${field} must be an http:// or https:// URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`${field} must be an http:// or https:// URL, got a ${url.protocol}// URL`);
+  return url.toString();
 }
 
 function duration(field: string, raw: string | undefined, fallback: number): number {
@@ -190,5 +213,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     scheduler: loadSchedulerSettings(env),
     reportDir: path.resolve(cwd, env.DWPRC_REPORT_DIR?.trim() || 'reports'),
     flowsDir: env.DWPRC_FLOWS_DIR?.trim() ? path.resolve(cwd, env.DWPRC_FLOWS_DIR.trim()) : null,
+    httpPort: env.DWPRC_HTTP_PORT?.trim() ? parsePort('DWPRC_HTTP_PORT', env.DWPRC_HTTP_PORT) : null,
+    alertWebhook: env.DWPRC_ALERT_WEBHOOK?.trim() ? parseWebhookUrl('DWPRC_ALERT_WEBHOOK', env.DWPRC_ALERT_WEBHOOK) : null,
   };
 }

@@ -4,6 +4,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { scrubSecrets } from '../observe/logger.js';
 import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
+import { registerPrune } from './prune.js';
 import { registerQueueCommands } from './queue.js';
 import { registerStatus } from './status.js';
 import { registerWorker } from './worker.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDb(program);
   registerDoctor(program);
   registerLogs(program);
+  registerPrune(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -16,6 +16,8 @@ export interface Dialect {
   utcNowPlus(ms: number): RawBuilder<Date>;
   /** The database's own local clock (SYSTIMESTAMP / localtimestamp), for log rows. */
   localNow(): RawBuilder<Date>;
+  /** The database's local clock plus `ms` (negative: the past), compared with log and completion times. */
+  localNowPlus(ms: number): RawBuilder<Date>;
   /** The next value of a DW sequence, as an expression. */
   nextValue(sequence: SequenceName): RawBuilder<number>;
   /** This session's id as DWPRCLOG.SESSIONID records it. */
@@ -33,6 +35,8 @@ export interface Dialect {
 
   /** Server version string, for `doctor`. */
   serverVersion(): Promise<string>;
+  /** The cheapest round trip that proves the database answers (readiness). */
+  ping(): Promise<void>;
   /** The zone the database session uses; the default business zone. */
   sessionTimeZone(): Promise<string>;
   /** Column names (lower case) of each existing table among `tables` (default names). */

@@ -66,6 +66,11 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
     .withPlugin(withExecuteOptions({ maxRows: window, prefetchRows: window, fetchArraySize: window, autoCommit: false }));
 }
 
+/** LOCALTIMESTAMP shifted by a bound number of seconds (exported to pin its text in tests). */
+export function oracleLocalNowPlus(ms: number) {
+  return sql<Date>`(LOCALTIMESTAMP + NUMTODSINTERVAL(${ms / 1000}, 'SECOND'))`;
+}
+
 /** Oracle error codes (ORACLE.md): the database is away, or the transaction should be retried. */
 const TRANSIENT_ORA = new Set(['ORA-01033', 'ORA-01034', 'ORA-01089', 'ORA-01090', 'ORA-01092', 'ORA-03113', 'ORA-03114', 'ORA-03135']);
 const TRANSIENT_NJS = new Set(['NJS-500', 'NJS-501', 'NJS-503', 'NJS-510', 'NJS-521', 'NJS-518']);
@@ -147,6 +152,10 @@ export class OracleDialect implements Dialect {
     return sql<Date>`LOCALTIMESTAMP`;
   }
 
+  localNowPlus(ms: number) {
+    return oracleLocalNowPlus(ms);
+  }
+
   nextValue(sequence: SequenceName) {
     return sql<number>`${sql.raw(this.name_(sequence))}.NEXTVAL`;
   }
@@ -178,6 +187,10 @@ export class OracleDialect implements Dialect {
       .execute(this.db)
       .catch(() => sql<{ banner: string }>`SELECT BANNER AS "banner" FROM V$VERSION WHERE ROWNUM = 1`.execute(this.db));
     return rows[0]?.banner ?? 'Oracle';
+  }
+
+  async ping(): Promise<void> {
+    await sql`SELECT 1 FROM DUAL`.execute(this.db);
   }
 
   async sessionTimeZone(): Promise<string> {

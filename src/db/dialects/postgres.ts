@@ -85,6 +85,10 @@ export class PostgresDialect implements Dialect {
     return sql<Date>`localtimestamp`;
   }
 
+  localNowPlus(ms: number) {
+    return sql<Date>`(localtimestamp + ${ms} * interval '1 millisecond')`;
+  }
+
   nextValue(sequence: SequenceName) {
     return sql<number>`nextval(${sql.lit(objectName(sequence, this.options.tablePrefix))})`;
   }
@@ -109,6 +113,10 @@ export class PostgresDialect implements Dialect {
   async serverVersion(): Promise<string> {
     const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(this.db);
     return `PostgreSQL ${rows[0]?.v ?? '?'}`;
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
   }
 
   async sessionTimeZone(): Promise<string> {
