@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { loadConfig, parseDuration, type Config } from '../config.js';
+import { loadConfig, parseDuration, parsePort, type Config } from '../config.js';
 import { connect } from '../db/connect.js';
 import { seedDemo } from '../db/demo.js';
 import { migrate, schemaVersion } from '../db/migrate.js';
@@ -9,7 +9,12 @@ import { loadFlows } from '../engine/loadFlows.js';
 import { resolveBusinessZone } from '../scheduler/businessZone.js';
 import { schedulerService } from '../scheduler/tickService.js';
 import { UserError } from '../errors.js';
+import { alertOnFailedRuns } from '../observe/alertEvents.js';
+import { createAlerter } from '../observe/alerts.js';
+import { startHealthServer } from '../observe/httpServer.js';
 import { createLogger } from '../observe/logger.js';
+import { createMetrics } from '../observe/metrics.js';
+import { createReadinessCheck } from '../observe/readiness.js';
 import { makeWorkerId } from '../worker/workerId.js';
 import { Worker } from '../worker/worker.js';
 
@@ -19,6 +24,7 @@ interface WorkerCliOptions {
   concurrency?: string;
   id?: string;
   poll?: string;
+  http?: string;
   demo?: boolean;
 }
 
@@ -59,14 +65,30 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
     const flows = await loadFlows(config.flowsDir, log);
     const zone = await resolveBusinessZone(config, dialect);
     log.info({ zone, flows: [...flows.keys()] }, 'business time zone and TypeScript flows');
-    const services = [schedulerService(dialect, config, zone, log)];
-    const worker = new Worker({ dialect, config, log, execute: executeRequest, flows, workerId, version, services });
+    const metrics = createMetrics(dialect, { log });
+    const alerter = config.alertWebhook ? createAlerter({ url: config.alertWebhook, log, worker: workerId }) : null;
+    const execute = alerter ? alertOnFailedRuns(executeRequest, alerter) : executeRequest;
+    const services = [schedulerService({ dialect, config, zone, log, metrics, alerter })];
+    const worker = new Worker({ dialect, config, log, execute, flows, workerId, version, services, metrics, alerter });
+    const port = options.http !== undefined ? parsePort('--http', options.http) : config.httpPort;
+    const databaseReady = createReadinessCheck({ dialect, tablePrefix: config.tablePrefix });
+    let stopping = false;
+    const http =
+      port === null
+        ? null
+        : await startHealthServer({
+            port,
+            metrics: metrics.registry,
+            log,
+            ready: () => (stopping ? Promise.resolve({ ready: false, reason: 'shutting down' }) : databaseReady()),
+          });
     await worker.start();
     await new Promise<void>((resolve) => {
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
         signals += 1;
         if (signals === 1) {
+          stopping = true;
           log.info({ signal }, 'signal received: finishing running work (send again to stop it now)');
           worker.shutdown().then(resolve, resolve);
         } else {
@@ -77,6 +99,8 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
+    await alerter?.close(5000);
+    await http?.close();
   } finally {
     await connection.close();
   }
@@ -89,6 +113,7 @@ export function registerWorker(program: Command): void {
     .option('--concurrency <n>', 'slots: requests run at once (DWPRC_CONCURRENCY, default 4)')
     .option('--id <name>', 'name shown in CLAIMED_BY (default host:pid), a random suffix is added')
     .option('--poll <duration>', 'idle poll interval, e.g. 1s (DWPRC_POLL)')
+    .option('--http <port>', 'serve /healthz, /readyz and /metrics on this port (DWPRC_HTTP_PORT)')
     .option('--demo', 'on the embedded database, seed the demo flow and schedule')
     .action(runWorker);
 }

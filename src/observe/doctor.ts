@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import { compareWithContract, CONTRACT } from '../db/contract.js';
 import type { Dialect } from '../db/dialects/dialect.js';
@@ -29,13 +28,13 @@ export async function runDoctor(dialect: Dialect, config: Config): Promise<Docto
   checks.push({ name: 'connect', status: 'ok', detail: `${dialect.name}: ${serverVersion}` });
 
   const before = Date.now();
-  const { rows } = await sql<{ now: Date }>`select ${dialect.utcNow()} as now`.execute(dialect.db);
+  const now = await dialect.selectValue(dialect.utcNow());
   const local = (before + Date.now()) / 2;
-  const skew = rows[0]!.now.getTime() - local;
+  const skew = now.getTime() - local;
   checks.push({
     name: 'clock',
     status: Math.abs(skew) > CLOCK_SKEW_WARN_MS ? 'warn' : 'ok',
-    detail: `database UTC ${rows[0]!.now.toISOString()}, this host ${new Date(local).toISOString()} (skew ${Math.round(skew)} ms; dwprc schedules by the database clock)`,
+    detail: `database UTC ${now.toISOString()}, this host ${new Date(local).toISOString()} (skew ${Math.round(skew)} ms; dwprc schedules by the database clock)`,
   });
 
   const zone = config.timeZone ?? (await dialect.sessionTimeZone());

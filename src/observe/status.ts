@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Dialect } from '../db/dialects/dialect.js';
 
 export interface QueueStatus {
@@ -22,8 +21,8 @@ const seconds = (from: Date | null, now: Date) => (from ? Math.max(0, Math.round
 /** What `dwprc status` shows: queue depth, running requests, live workers, recent failures. */
 export async function queueStatus(dialect: Dialect, options: { failures?: number } = {}): Promise<QueueStatus> {
   const db = dialect.db;
-  const { rows: clock } = await sql<{ utc: Date; local: Date }>`select ${dialect.utcNow()} as utc, ${dialect.localNow()} as local`.execute(db);
-  const { utc, local } = clock[0]!;
+  const utc = await dialect.selectValue(dialect.utcNow());
+  const local = await dialect.selectValue(dialect.localNow());
   const depth = await db
     .selectFrom('dwprcreq')
     .select(['status', 'requestType', (eb) => eb.fn.countAll<number>().as('count')])

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { SchedulerSettings } from '../config.js';
 import type { Dialect } from '../db/dialects/dialect.js';
@@ -23,6 +22,10 @@ export interface TickResult {
   fired: string[];
   /** Missed occurrences the misfire policy dropped. */
   skipped: number;
+  /** Per schedule that dropped occurrences: for alerts and `why`. */
+  misfires: { jobschid: number; mapref: string; skipped: number }[];
+  /** How late the latest firing of this tick was enqueued after its occurrence; null if none fired. */
+  lagMs: number | null;
 }
 
 /** Counting missed occurrences stops here: a minutely schedule down for three months. */
@@ -30,8 +33,7 @@ const MAX_DUE = 150_000;
 const BATCH = 100;
 
 async function databaseNow(dialect: Dialect): Promise<DateTime> {
-  const { rows } = await sql<{ now: Date }>`select ${dialect.utcNow()} as now`.execute(dialect.db);
-  return DateTime.fromJSDate(rows[0]!.now, { zone: 'utc' });
+  return DateTime.fromJSDate(await dialect.selectValue(dialect.utcNow()), { zone: 'utc' });
 }
 
 const COLUMNS = ['jobschid', 'mapref', 'frqcd', 'frqdd', 'frqhh', 'frqmi', 'strtdt', 'enddt', 'nxtRunDt'] as const;
@@ -54,8 +56,7 @@ export async function schedulerTick(deps: TickDeps): Promise<TickResult> {
   const now = await databaseNow(deps.dialect);
   await clearInactive(deps);
   const initialised = await initialise(deps, now);
-  const { fired, skipped } = await fireDue(deps, now);
-  return { initialised, fired, skipped };
+  return { initialised, ...(await fireDue(deps, now)) };
 }
 
 /** Disabled schedules and dependency children have no next run of their own. */
@@ -108,7 +109,7 @@ function dueOccurrences(rule: FrequencyRule, from: DateTime, now: DateTime): Dat
   return due;
 }
 
-async function fireDue(deps: TickDeps, now: DateTime): Promise<{ fired: string[]; skipped: number }> {
+async function fireDue(deps: TickDeps, now: DateTime): Promise<Omit<TickResult, 'initialised'>> {
   const { dialect, zone } = deps;
   const sig = signatureSql(zone);
   const candidates = await ownSchedules(dialect)
@@ -118,17 +119,26 @@ async function fireDue(deps: TickDeps, now: DateTime): Promise<{ fired: string[]
     .orderBy('nxtRunDt')
     .fetch(BATCH)
     .execute();
-  const fired: string[] = [];
-  let skipped = 0;
+  const total: Omit<TickResult, 'initialised'> = { fired: [], skipped: 0, misfires: [], lagMs: null };
   for (const { jobschid } of candidates) {
     const result = await fireOne(deps, jobschid, now);
-    fired.push(...result.fired);
-    skipped += result.skipped;
+    if (!result) continue;
+    total.fired.push(...result.fired);
+    total.skipped += result.skipped;
+    if (result.skipped) total.misfires.push({ jobschid, mapref: result.mapref, skipped: result.skipped });
+    if (result.lagMs !== null) total.lagMs = Math.max(total.lagMs ?? 0, result.lagMs);
   }
-  return { fired, skipped };
+  return total;
 }
 
-async function fireOne({ dialect, settings, zone, log }: TickDeps, jobschid: number, now: DateTime) {
+interface Firing {
+  mapref: string;
+  fired: string[];
+  skipped: number;
+  lagMs: number | null;
+}
+
+async function fireOne({ dialect, settings, zone, log }: TickDeps, jobschid: number, now: DateTime): Promise<Firing | null> {
   const sig = signatureSql(zone);
   return dialect.db.transaction().execute(async (trx) => {
     // Another replica holding this row is firing it: skip, it will be done there.
@@ -143,11 +153,11 @@ async function fireOne({ dialect, settings, zone, log }: TickDeps, jobschid: num
       .forUpdate()
       .skipLocked()
       .executeTakeFirst();
-    if (!row || !row.nxtRunDt) return { fired: [], skipped: 0 };
+    if (!row || !row.nxtRunDt) return null;
     const rule = parseRule(row, zone);
     if (typeof rule === 'string') {
       await trx.updateTable('dwjobsch').set({ nxtRunDt: null }).where('jobschid', '=', jobschid).execute();
-      return { fired: [], skipped: 0 };
+      return null;
     }
     const due = dueOccurrences(rule, DateTime.fromJSDate(row.nxtRunDt, { zone: rule.zone }), now);
     const plan = planFirings(due, now.toMillis(), settings.misfire, settings.misfireThresholdMs, settings.catchupMax);
@@ -181,6 +191,12 @@ async function fireOne({ dialect, settings, zone, log }: TickDeps, jobschid: num
     if (plan.skipped) {
       log.warn({ jobschid, mapref: row.mapref, skipped: plan.skipped, policy: settings.misfire, fired: fresh.length }, 'missed schedule occurrences');
     }
-    return { fired: fresh.map((o) => firingId(jobschid, o)), skipped: plan.skipped };
+    const latest = fresh.at(-1);
+    return {
+      mapref: row.mapref,
+      fired: fresh.map((o) => firingId(jobschid, o)),
+      skipped: plan.skipped,
+      lagMs: latest ? now.toMillis() - latest.toMillis() : null,
+    };
   });
 }

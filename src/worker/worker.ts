@@ -5,6 +5,9 @@ import type { ExecuteRequest, StopCause } from '../engine/execution.js';
 import type { FlowRegistry } from '../engine/loadFlows.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
+import { leaseReapedAlert, requestFailedAlert } from '../observe/alertEvents.js';
+import type { Alerter } from '../observe/alerts.js';
+import type { Metrics } from '../observe/metrics.js';
 import { readStopMarks } from '../queue/readStopMarks.js';
 import { reapExpiredLeases } from '../queue/reapExpiredLeases.js';
 import { renewLeases } from '../queue/renewLeases.js';
@@ -24,8 +27,10 @@ export interface WorkerOptions {
   version: string;
   /** Extra periodic duties (the scheduler tick), run by every replica. */
   services?: readonly PeriodicService[];
-  /** Called after every request this worker finishes: metrics and tests. */
+  /** Called after every request this worker finishes (tests). */
   onSettled?: (row: ClaimedRow, disposition: Disposition) => void;
+  metrics?: Metrics;
+  alerter?: Alerter | null;
 }
 
 export interface PeriodicService {
@@ -149,8 +154,10 @@ export class Worker {
         claimed = await dialect.claimRequests(this.id, free, config.worker.leaseMs);
         this.#markReachable(failures);
         failures = 0;
+        for (const row of claimed) this.#opts.metrics?.claimed(row.requestType);
       } catch (error) {
         const kind = dialect.classifyError(error);
+        this.#opts.metrics?.dbError(kind);
         if (kind === 'conflict') continue;
         failures += 1;
         this.#markUnreachable(error, failures, kind);
@@ -166,14 +173,19 @@ export class Worker {
   #dispatch(row: ClaimedRow): void {
     const run: InFlight = { row, stop: new AbortController(), kill: new AbortController() };
     this.#inFlight.set(row.requestId, run);
+    this.#countSlots();
     const deps = { ...this.#opts, workerId: this.id, log: this.#log };
+    const startedAt = performance.now();
     void this.#limit(() => processRequest(row, { stop: run.stop.signal, kill: run.kill.signal }, deps))
       .then((disposition) => {
         this.#log.debug({ requestId: row.requestId, disposition }, 'request settled');
+        this.#opts.metrics?.finished(row.requestType, disposition, (performance.now() - startedAt) / 1000, row.mapref ?? '');
+        if (disposition === 'FAILED') this.#opts.alerter?.send(requestFailedAlert(row));
         this.#opts.onSettled?.(row, disposition);
       })
       .finally(() => {
         this.#inFlight.delete(row.requestId);
+        this.#countSlots();
         this.#claimWake.wake();
         if (this.#inFlight.size === 0) {
           for (const resolve of this.#idle) resolve();
@@ -209,6 +221,11 @@ export class Worker {
     }
   }
 
+  #countSlots(): void {
+    const busy = this.#inFlight.size;
+    this.#opts.metrics?.slots(busy, this.#opts.config.worker.concurrency - busy);
+  }
+
   async #checkStops(): Promise<void> {
     const ids = [...this.#inFlight.keys()];
     for (const mark of await readStopMarks(this.#opts.dialect, this.id, ids)) {
@@ -226,7 +243,11 @@ export class Worker {
   async #reap(): Promise<void> {
     const { dialect, config } = this.#opts;
     const reaped = await reapExpiredLeases(dialect, config.worker);
-    for (const r of reaped) this.#log.warn({ ...r }, 'reaped an expired lease');
+    this.#opts.metrics?.reaped(reaped.length);
+    for (const r of reaped) {
+      this.#log.warn({ ...r }, 'reaped an expired lease');
+      this.#opts.alerter?.send(leaseReapedAlert(r));
+    }
     await forgetDeadWorkers(dialect, config.worker.leaseMs * 10);
   }
 
@@ -242,6 +263,7 @@ export class Worker {
         failures = 0;
       } catch (error) {
         failures += 1;
+        this.#opts.metrics?.dbError(this.#opts.dialect.classifyError(error));
         this.#log[failures === 1 ? 'warn' : 'debug']({ err: errorMessage(error), duty: name }, `${name} failed`);
       }
     }
@@ -255,6 +277,7 @@ export class Worker {
         return;
       } catch (error) {
         const kind = this.#opts.dialect.classifyError(error);
+        this.#opts.metrics?.dbError(kind);
         if (kind === 'fatal') throw error;
         this.#markUnreachable(error, failures, kind);
         await new Promise((r) => setTimeout(r, this.#outageDelay(failures)));

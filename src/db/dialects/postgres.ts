@@ -49,8 +49,11 @@ export function createPgPool(options: PostgresOptions): pg.Pool {
     keepAlive: true,
     ...(searchPath ? { options: searchPath } : {}),
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A client losing its server must not crash the process: pg emits 'error' on idle clients
+  // (the pool's event) and on checked-out ones (no listener there by default). The query in
+  // flight, or the next one, rejects with the error; that is where it is handled.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
