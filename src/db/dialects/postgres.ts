@@ -1,6 +1,7 @@
-import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
 import type { ClaimedRow } from '../../queue/request.js';
+import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, StreamQueryOptions, WakeChannel } from './dialect.js';
@@ -59,6 +60,12 @@ export function postgresPlugins(tablePrefix: string): KyselyPlugin[] {
   return plugins;
 }
 
+/** `select pkgdwprc.<entry>($1, …) as r`: the name comes from the allow-list, every value is a bind. */
+export function postgresPackageCall(entry: PackageEntryPoint, args: readonly PackageArg[]) {
+  packageEntryPoint(entry, args);
+  return sql<{ r: unknown }>`select ${sql.raw(`pkgdwprc.${entry}`)}(${sql.join(args)}) as r`;
+}
+
 export class PostgresDialect implements Dialect {
   readonly name = 'postgres' as const;
   readonly db: Kysely<Database>;
@@ -90,6 +97,11 @@ export class PostgresDialect implements Dialect {
 
   sessionId() {
     return sql<number>`pg_backend_pid()`;
+  }
+
+  async selectValue<T>(expression: RawBuilder<T>, db: Kysely<Database> = this.db): Promise<T> {
+    const { rows } = await sql<{ v: T }>`select ${expression} as v`.execute(db);
+    return rows[0]!.v;
   }
 
   async serverVersion(): Promise<string> {
@@ -220,6 +232,13 @@ export class PostgresDialect implements Dialect {
 
   streamQuery(sqlText: string, params: BindParams, options: StreamQueryOptions) {
     return streamPostgresRows(this.pool, sqlText, params, options);
+  }
+
+  async callPackage(trx: Kysely<Database>, entry: PackageEntryPoint, args: readonly PackageArg[]) {
+    const definition = packageEntryPoint(entry, args);
+    if (!trx.isTransaction) throw new Error(`pkgdwprc.${entry} must be called inside a transaction`);
+    const { rows } = await postgresPackageCall(entry, args).execute(trx);
+    return definition.returns ? rows[0]!.r : undefined;
   }
 
   async close() {
