@@ -5,6 +5,7 @@ import { scrubSecrets } from '../observe/logger.js';
 import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
 import { registerQueueCommands } from './queue.js';
+import { registerSchedule } from './schedule.js';
 import { registerStatus } from './status.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(dwprc --help lists the commands)')
     .exitOverride();
   registerQueueCommands(program);
+  registerSchedule(program);
   registerStatus(program);
   registerDb(program);
   registerDoctor(program);
