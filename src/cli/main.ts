@@ -6,6 +6,7 @@ import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
 import { registerPrune } from './prune.js';
 import { registerQueueCommands } from './queue.js';
+import { registerSchedule } from './schedule.js';
 import { registerStatus } from './status.js';
 import { registerWorker } from './worker.js';
 import { registerLogs } from './logs.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerWorker(program);
   registerQueueCommands(program);
+  registerSchedule(program);
   registerStatus(program);
   registerDb(program);
   registerDoctor(program);

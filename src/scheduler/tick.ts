@@ -2,10 +2,12 @@ import { DateTime } from 'luxon';
 import type { SchedulerSettings } from '../config.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import type { Logger } from '../observe/logger.js';
-import { nextOccurrence, occurrenceAtOrAfter, occurrences, parseSchedule, type FrequencyRule } from '../schedule/index.js';
+import { nextOccurrence, occurrenceAtOrAfter, occurrences, type FrequencyRule } from '../schedule/index.js';
+import { databaseNow } from './databaseNow.js';
 import { firingId } from './firingId.js';
+import { initialiseSchedule, ownSchedules, parseRule, SCHEDULE_COLUMNS, schedulesToInitialise } from './initialiseSchedule.js';
 import { planFirings } from './misfire.js';
-import { scheduleFields, signatureOf, signatureSql, type ScheduleColumns } from './scheduleFields.js';
+import { signatureSql } from './scheduleFields.js';
 
 export interface TickDeps {
   dialect: Dialect;
@@ -32,21 +34,6 @@ export interface TickResult {
 const MAX_DUE = 150_000;
 const BATCH = 100;
 
-async function databaseNow(dialect: Dialect): Promise<DateTime> {
-  return DateTime.fromJSDate(await dialect.selectValue(dialect.utcNow()), { zone: 'utc' });
-}
-
-const COLUMNS = ['jobschid', 'mapref', 'frqcd', 'frqdd', 'frqhh', 'frqmi', 'strtdt', 'enddt', 'nxtRunDt'] as const;
-
-/** Current, enabled schedules that fire on their own frequency (not dependency children). */
-function ownSchedules(dialect: Dialect) {
-  return dialect.db
-    .selectFrom('dwjobsch')
-    .where('curflg', '=', 'Y')
-    .where('schflg', '=', 'Y')
-    .where('dpndJobschid', 'is', null);
-}
-
 /**
  * One scheduler pass; every worker runs it every DWPRC_TICK and no leader is needed: a due
  * schedule is locked with SKIP LOCKED, its requests inserted and NXT_RUN_DT advanced in one
@@ -70,32 +57,15 @@ async function clearInactive({ dialect }: TickDeps): Promise<void> {
     .execute();
 }
 
-function parseRule(row: ScheduleColumns, zone: string): FrequencyRule | string {
-  const parsed = parseSchedule(scheduleFields(row), { zone });
-  return parsed.ok ? parsed.rule : parsed.message;
-}
-
 /**
  * New, re-enabled or edited-in-place schedules (NXT_RUN_SIG missing or stale) get their first
- * occurrence at or after now, without firing. An invalid row written by hand gets no next run
- * and a warning; its signature is stored so that it is not re-read every tick.
+ * occurrence at or after now, without firing; an invalid row written by hand gets a warning.
  */
 async function initialise({ dialect, zone, log }: TickDeps, now: DateTime): Promise<number> {
-  const sig = signatureSql(zone);
-  const rows = await ownSchedules(dialect)
-    .select(COLUMNS)
-    .where((eb) => eb.or([eb('nxtRunSig', 'is', null), eb('nxtRunSig', '<>', sig)]))
-    .execute();
+  const rows = await schedulesToInitialise(dialect.db, zone).execute();
   for (const row of rows) {
-    const rule = parseRule(row, zone);
-    const next = typeof rule === 'string' ? null : occurrenceAtOrAfter(rule, now);
-    if (typeof rule === 'string') log.warn({ jobschid: row.jobschid, mapref: row.mapref, reason: rule }, 'schedule is invalid; it will not fire');
-    await dialect.db
-      .updateTable('dwjobsch')
-      .set({ nxtRunDt: next ? next.toJSDate() : null, nxtRunSig: signatureOf(row, zone) })
-      .where('jobschid', '=', row.jobschid)
-      .where((eb) => eb.or([eb('nxtRunSig', 'is', null), eb('nxtRunSig', '<>', sig)]))
-      .execute();
+    const { invalid } = await initialiseSchedule(dialect.db, row, zone, now);
+    if (invalid) log.warn({ jobschid: row.jobschid, mapref: row.mapref, reason: invalid }, 'schedule is invalid; it will not fire');
   }
   return rows.length;
 }
@@ -112,7 +82,7 @@ function dueOccurrences(rule: FrequencyRule, from: DateTime, now: DateTime): Dat
 async function fireDue(deps: TickDeps, now: DateTime): Promise<Omit<TickResult, 'initialised'>> {
   const { dialect, zone } = deps;
   const sig = signatureSql(zone);
-  const candidates = await ownSchedules(dialect)
+  const candidates = await ownSchedules(dialect.db)
     .select('jobschid')
     .where('nxtRunDt', '<=', now.toJSDate())
     .where('nxtRunSig', '=', sig)
@@ -144,7 +114,7 @@ async function fireOne({ dialect, settings, zone, log }: TickDeps, jobschid: num
     // Another replica holding this row is firing it: skip, it will be done there.
     const row = await trx
       .selectFrom('dwjobsch')
-      .select(COLUMNS)
+      .select(SCHEDULE_COLUMNS)
       .where('jobschid', '=', jobschid)
       .where('curflg', '=', 'Y')
       .where('schflg', '=', 'Y')

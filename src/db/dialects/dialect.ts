@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import type { ClaimedRow } from '../../queue/request.js';
+import type { PackageArg, PackageEntryPoint } from '../packageEntryPoints.js';
 import type { Database, SequenceName } from '../schema.js';
 
 /**
@@ -75,6 +76,15 @@ export interface Dialect {
    * the cursor and releases the connection.
    */
   streamQuery(sqlText: string, params: BindParams, options: StreamQueryOptions): AsyncIterable<RowBatch>;
+
+  /**
+   * Calls an entry point of the compatibility package (PKGDWPRC / schema pkgdwprc) inside the
+   * transaction `trx` (required: the package does not commit, and on Oracle a write outside a
+   * transaction is rolled back when its connection returns to the pool). Returns the function's
+   * value, or undefined for a procedure. Refusals surface as the package raises them
+   * (ORA-20099 / P0099; see packageErrorMessage).
+   */
+  callPackage(trx: Kysely<Database>, entry: PackageEntryPoint, args: readonly PackageArg[]): Promise<unknown>;
 
   close(): Promise<void>;
 }

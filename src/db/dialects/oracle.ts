@@ -4,9 +4,11 @@ import oracledb from 'oracledb';
 import { validIdentifier } from '../../config.js';
 import { pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
+import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
+import { withDriverConnection } from './oracleDriverConnection.js';
 import { streamOracleRows } from './oracleRowStream.js';
 
 export interface OracleOptions {
@@ -100,6 +102,45 @@ export function splitOracleScript(text: string): string[] {
 /** Indexes of the schema dwprc works in (DWPRC_SCHEMA), not only the login user's. */
 export function oracleIndexExistsQuery(name: string) {
   return sql<{ n: number }>`SELECT COUNT(*) AS "n" FROM ALL_INDEXES WHERE OWNER = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA') AND INDEX_NAME = ${name.toUpperCase()}`;
+}
+
+/** One value from DUAL (Oracle before 23ai has no SELECT without FROM). */
+export function oracleValueQuery<T>(expression: RawBuilder<T>): RawBuilder<{ v: T }> {
+  return sql<{ v: T }>`SELECT ${expression} AS "v" FROM DUAL`;
+}
+
+async function selectOracleValue<T>(expression: RawBuilder<T>, db: Kysely<Database>): Promise<T> {
+  const { rows } = await oracleValueQuery(expression).execute(db);
+  return rows[0]!.v;
+}
+
+export interface OraclePackageCall {
+  sql: string;
+  binds: Record<string, PackageArg | oracledb.BindParameter>;
+}
+
+/**
+ * `BEGIN :r := PKGDWPRC.<ENTRY>(:a1, …); END;` (a function) or `BEGIN PKGDWPRC.<ENTRY>(:a1, …); END;`
+ * (a procedure), bound by name: the name comes from the allow-list, every value is a bind.
+ */
+export function oraclePackageCall(entry: PackageEntryPoint, args: readonly PackageArg[]): OraclePackageCall {
+  const definition = packageEntryPoint(entry, args);
+  const binds: OraclePackageCall['binds'] = {};
+  args.forEach((value, i) => (binds[`a${i + 1}`] = value));
+  const call = `PKGDWPRC.${entry.toUpperCase()}(${args.map((_, i) => `:a${i + 1}`).join(', ')})`;
+  if (definition.returns === 'number') {
+    binds.r = { dir: oracledb.BIND_OUT, type: oracledb.NUMBER };
+    return { sql: `BEGIN :r := ${call}; END;`, binds };
+  }
+  return { sql: `BEGIN ${call}; END;`, binds };
+}
+
+/** Dialect.callPackage on Oracle: the call runs on the transaction's own connection and commits with it. */
+export async function callOraclePackage(trx: Kysely<Database>, entry: PackageEntryPoint, args: readonly PackageArg[]): Promise<unknown> {
+  const call = oraclePackageCall(entry, args);
+  if (!trx.isTransaction) throw new Error(`PKGDWPRC.${entry.toUpperCase()} must be called inside a transaction`);
+  const result = await withDriverConnection(trx, (connection) => connection.execute(call.sql, call.binds, { autoCommit: false }));
+  return (result.outBinds as { r?: unknown } | undefined)?.r;
 }
 
 export class OracleDialect implements Dialect {
@@ -276,19 +317,13 @@ END;`.execute(this.db);
     return streamOracleRows(() => this.pool.getConnection(), sqlText, params, options);
   }
 
+  callPackage(trx: Kysely<Database>, entry: PackageEntryPoint, args: readonly PackageArg[]) {
+    return callOraclePackage(trx, entry, args);
+  }
+
   async close() {
     await this.db.destroy();
   }
-}
-
-/** One value from DUAL (Oracle before 23ai has no SELECT without FROM). */
-export function oracleValueQuery<T>(expression: RawBuilder<T>): RawBuilder<{ v: T }> {
-  return sql<{ v: T }>`SELECT ${expression} AS "v" FROM DUAL`;
-}
-
-async function selectOracleValue<T>(expression: RawBuilder<T>, db: Kysely<Database>): Promise<T> {
-  const { rows } = await oracleValueQuery(expression).execute(db);
-  return rows[0]!.v;
 }
 
 /** The driver calls a run session makes on its connection (a recording fake in tests). */

@@ -2,6 +2,7 @@ import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPo
 import pg from 'pg';
 import type { ClaimedRow } from '../../queue/request.js';
 import { validIdentifier } from '../../config.js';
+import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
@@ -61,6 +62,12 @@ export function postgresPlugins(tablePrefix: string): KyselyPlugin[] {
   const plugins: KyselyPlugin[] = [new CamelCasePlugin()];
   if (tablePrefix.toUpperCase() !== 'DW') plugins.push(new TablePrefixPlugin(tablePrefix));
   return plugins;
+}
+
+/** `select pkgdwprc.<entry>($1, …) as r`: the name comes from the allow-list, every value is a bind. */
+export function postgresPackageCall(entry: PackageEntryPoint, args: readonly PackageArg[]) {
+  packageEntryPoint(entry, args);
+  return sql<{ r: unknown }>`select ${sql.raw(`pkgdwprc.${entry}`)}(${sql.join(args)}) as r`;
 }
 
 export class PostgresDialect implements Dialect {
@@ -245,6 +252,13 @@ export class PostgresDialect implements Dialect {
 
   streamQuery(sqlText: string, params: BindParams, options: StreamQueryOptions) {
     return streamPostgresRows(this.pool, sqlText, params, options);
+  }
+
+  async callPackage(trx: Kysely<Database>, entry: PackageEntryPoint, args: readonly PackageArg[]) {
+    const definition = packageEntryPoint(entry, args);
+    if (!trx.isTransaction) throw new Error(`pkgdwprc.${entry} must be called inside a transaction`);
+    const { rows } = await postgresPackageCall(entry, args).execute(trx);
+    return definition.returns ? rows[0]!.r : undefined;
   }
 
   async close() {
