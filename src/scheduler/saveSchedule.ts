@@ -1,21 +1,11 @@
 import { DateTime } from 'luxon';
 import type { Dialect } from '../db/dialects/dialect.js';
 import { UserError } from '../errors.js';
-import { SCHEDULE_MESSAGES } from '../schedule/index.js';
+import { SCHEDULE_MESSAGES, type ScheduleFields } from '../schedule/index.js';
 import { changeSchedule } from './changeSchedule.js';
 
 /** A schedule as the UI enters it: DWJOBSCH's text fields, dates as wall-clock text in the business zone. */
-export interface ScheduleInput {
-  mapref: string;
-  frqcd: string | null;
-  frqdd: string | null;
-  frqhh: string | null;
-  frqmi: string | null;
-  /** 'YYYY-MM-DD' (or with ' HH:MM[:SS]'); STRTDT. */
-  strtdt: string | null;
-  /** 'YYYY-MM-DD', inclusive; ENDDT. */
-  enddt: string | null;
-}
+export type ScheduleInput = ScheduleFields & { mapref: string };
 
 const WALL = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$/;
 

@@ -3,17 +3,9 @@ import type { Database } from '../db/schema.js';
 import type { ScheduleFields } from '../schedule/index.js';
 
 /** A MAPREF's current schedule as dwprc shows it. */
-export interface ScheduleView {
+export interface ScheduleView extends ScheduleFields {
   mapref: string;
   jobschid: number;
-  frqcd: string | null;
-  frqdd: string | null;
-  frqhh: string | null;
-  frqmi: string | null;
-  /** STRTDT, wall clock in the business zone: 'YYYY-MM-DD', with ' HH:MM:SS' when not midnight. */
-  strtdt: string | null;
-  /** ENDDT's day 'YYYY-MM-DD', inclusive. */
-  enddt: string | null;
   /** SCHFLG 'Y'. */
   enabled: boolean;
   /** MAPREF of the parent schedule (DPND_JOBSCHID): the schedule runs after it, not on its own frequency. */
