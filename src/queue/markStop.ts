@@ -15,14 +15,16 @@ async function findTarget(dialect: Dialect, stop: StopRequest): Promise<Target |
   const base = dialect.db.selectFrom('dwprcreq').select(['requestId', 'status', 'claimedBy', 'prcid', 'requestType']);
   if (stop.targetRequestId) return base.where('requestId', '=', stop.targetRequestId).executeTakeFirst();
   if (stop.startTimestamp) {
-    // The UI names a run by the STRTDT of its DWPRCLOG row (to the second).
+    // The UI names a run by the STRTDT of its DWPRCLOG row, to the second (a wall-clock value).
+    const second = new Date(`${stop.startTimestamp.replace(' ', 'T').slice(0, 19)}Z`);
+    if (Number.isNaN(second.getTime())) return undefined;
     const run = await dialect.db
       .selectFrom('dwprclog')
       .select('prcid')
       .where('mapref', '=', stop.mapref)
       .where('status', '=', 'IP')
-      .where('strtdt', '>=', new Date(`${stop.startTimestamp.replace(' ', 'T').slice(0, 19)}Z`))
-      .where('strtdt', '<', new Date(new Date(`${stop.startTimestamp.replace(' ', 'T').slice(0, 19)}Z`).getTime() + 1000))
+      .where('strtdt', '>=', second)
+      .where('strtdt', '<', new Date(second.getTime() + 1000))
       .executeTakeFirst();
     if (!run) return undefined;
     return base.where('prcid', '=', run.prcid).where('status', '=', 'CLAIMED').executeTakeFirst();
