@@ -1,5 +1,7 @@
 import type { Dialect } from '../db/dialects/dialect.js';
+import { enqueueChildren } from '../scheduler/fanOut.js';
 import { retryDelayMs } from './backoff.js';
+import { parseRequest } from './parseRequest.js';
 import { resultJson } from './result.js';
 
 export interface ReapPolicy {
@@ -13,7 +15,7 @@ export interface Reaped {
   mapref: string;
   claimedBy: string | null;
   prcid: number | null;
-  outcome: 'NEW' | 'FAILED' | 'CANCELLED';
+  outcome: 'NEW' | 'FAILED' | 'CANCELLED' | 'DONE';
 }
 
 export const LEASE_EXPIRED = 'worker lost: lease expired';
@@ -24,11 +26,14 @@ export const LEASE_EXPIRED = 'worker lost: lease expired';
  * had started is closed FL. The worker fences itself before its lease lapses, so nothing is
  * still writing to a reaped run. Each request is reaped in its own transaction, guarded by
  * STATUS and the expiry, so two reapers cannot both act on it.
+ *
+ * An IMMEDIATE whose run had already ended PC (the worker died between closing the run and
+ * completing the request) is not run again: it becomes DONE and its dependants are queued.
  */
 export async function reapExpiredLeases(dialect: Dialect, policy: ReapPolicy, batch = 50): Promise<Reaped[]> {
   const expired = await dialect.db
     .selectFrom('dwprcreq')
-    .select(['requestId', 'mapref', 'claimedBy', 'attempts', 'stopRequested'])
+    .select(['requestId', 'mapref', 'requestType', 'payload', 'claimedBy', 'attempts', 'prcid', 'stopRequested'])
     .where('status', '=', 'CLAIMED')
     .where('leaseExpiresAt', '<', dialect.utcNow())
     .orderBy('leaseExpiresAt')
@@ -37,14 +42,20 @@ export async function reapExpiredLeases(dialect: Dialect, policy: ReapPolicy, ba
 
   const reaped: Reaped[] = [];
   for (const row of expired) {
-    const outcome: Reaped['outcome'] =
-      row.stopRequested !== 'N' ? 'CANCELLED' : row.attempts >= policy.retryLimit ? 'FAILED' : 'NEW';
-    const message =
-      outcome === 'CANCELLED'
-        ? `${LEASE_EXPIRED} on ${row.claimedBy} while stopping; not retried`
-        : outcome === 'FAILED'
-          ? `${LEASE_EXPIRED} on ${row.claimedBy}; gave up after ${row.attempts} attempts`
-          : `${LEASE_EXPIRED} on ${row.claimedBy}; retry ${row.attempts + 1} of ${policy.retryLimit} queued`;
+    const parsed = parseRequest(row);
+    const finished =
+      parsed.ok && parsed.request.type === 'IMMEDIATE' && row.prcid !== null
+        ? (await dialect.db.selectFrom('dwprclog').select('status').where('prcid', '=', row.prcid).executeTakeFirst())?.status === 'PC'
+        : false;
+    const outcome: Reaped['outcome'] = finished
+      ? 'DONE'
+      : row.stopRequested !== 'N' ? 'CANCELLED' : row.attempts >= policy.retryLimit ? 'FAILED' : 'NEW';
+    const message = {
+      DONE: `run ${row.prcid} ended PC; ${LEASE_EXPIRED} on ${row.claimedBy} before the request was marked done`,
+      CANCELLED: `${LEASE_EXPIRED} on ${row.claimedBy} while stopping; not retried`,
+      FAILED: `${LEASE_EXPIRED} on ${row.claimedBy}; gave up after ${row.attempts} attempts`,
+      NEW: `${LEASE_EXPIRED} on ${row.claimedBy}; retry ${row.attempts + 1} of ${policy.retryLimit} queued`,
+    }[outcome];
     const done = await dialect.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('dwprcreq')
@@ -54,13 +65,21 @@ export async function reapExpiredLeases(dialect: Dialect, policy: ReapPolicy, ba
           leaseExpiresAt: null,
           runAfter: outcome === 'NEW' ? dialect.utcNowPlus(retryDelayMs(row.attempts, policy.retryBaseMs)) : null,
           completedAt: outcome === 'NEW' ? null : dialect.localNow(),
-          resultPayload: resultJson({ status: outcome === 'NEW' ? 'RETRYING' : outcome, message }),
+          resultPayload: resultJson({
+            status: outcome === 'NEW' ? 'RETRYING' : outcome,
+            message,
+            ...(outcome === 'DONE' ? { prcid: row.prcid! } : {}),
+          }),
         })
         .where('requestId', '=', row.requestId)
         .where('status', '=', 'CLAIMED')
         .where('leaseExpiresAt', '<', dialect.utcNow())
+        .where((eb) => (row.prcid === null ? eb('prcid', 'is', null) : eb('prcid', '=', row.prcid)))
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return null;
+      if (outcome === 'DONE' && parsed.ok && parsed.request.type === 'IMMEDIATE') {
+        await enqueueChildren(trx, dialect, parsed.request, { status: 'DONE', message, prcid: row.prcid! });
+      }
       const { prcid } = await trx.selectFrom('dwprcreq').select('prcid').where('requestId', '=', row.requestId).executeTakeFirstOrThrow();
       if (prcid !== null) {
         await trx

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { LEASE_EXPIRED, reapExpiredLeases } from '../../src/queue/reapExpiredLeases.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { clearQueue, insertRequests } from '../support/requests.js';
+import { insertSchedule } from '../support/schedules.js';
 
 describe('reaping expired leases', () => {
   let t: TestDatabase;
@@ -43,6 +44,21 @@ describe('reaping expired leases', () => {
     await claimAndExpire('c', 1, { stopRequested: 'G' });
     const reaped = await reapExpiredLeases(t.dialect, policy);
     assert.deepEqual(Object.fromEntries(reaped.map((r) => [r.requestId, r.outcome])), { b: 'FAILED', c: 'CANCELLED' });
+  });
+
+  test('a run that had ended PC is not run again: the request is DONE and its dependants are queued', async () => {
+    await sql`truncate dwjobsch`.execute(t.dialect.db);
+    const parent = await insertSchedule(t.dialect, { mapref: 'E', frqcd: 'DL', frqhh: '01', frqmi: '00', strtdt: '2026-01-01' });
+    const child = await insertSchedule(t.dialect, { mapref: 'E_CHILD', frqcd: 'DL', frqhh: '01', frqmi: '00', strtdt: '2026-01-01', parent });
+    await claimAndExpire('e', 1, { prcid: 43 });
+    await sql`insert into dwprclog (prcid, mapref, status) values (43, 'E', 'PC')`.execute(t.dialect.db);
+    const reaped = await reapExpiredLeases(t.dialect, policy);
+    assert.deepEqual(reaped.map((r) => [r.requestId, r.outcome]), [['e', 'DONE']]);
+    const row = await t.dialect.db.selectFrom('dwprcreq').selectAll().where('requestId', '=', 'e').executeTakeFirstOrThrow();
+    assert.equal(row.status, 'DONE');
+    assert.equal(JSON.parse(row.resultPayload!).prcid, 43);
+    const queued = await t.dialect.db.selectFrom('dwprcreq').select(['requestId', 'mapref']).where('mapref', '=', 'E_CHILD').execute();
+    assert.deepEqual(queued, [{ requestId: `D43-${child}`, mapref: 'E_CHILD' }]);
   });
 
   test('live leases are left alone and two reapers act once', async () => {
