@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { listRuns, type RunListing } from '../engine/listRuns.js';
+import { durationText } from '../observe/durationText.js';
 import { withDatabase } from './context.js';
 import { formatTable, print } from './output.js';
 
@@ -12,23 +13,13 @@ function parseLast(raw: string): number {
   return n;
 }
 
-function duration(seconds: number | null): string {
-  if (seconds === null) return '';
-  if (seconds < 60) return `${seconds}s`;
-  const whole = Math.round(seconds);
-  const h = Math.floor(whole / 3600);
-  const m = Math.floor((whole % 3600) / 60);
-  const s = String(whole % 60).padStart(2, '0');
-  return h ? `${h}h ${String(m).padStart(2, '0')}m ${s}s` : `${m}m ${s}s`;
-}
-
 function humanRow(run: RunListing): Record<string, unknown> {
   return {
     prcid: run.prcid,
     status: run.status,
     start: run.start,
     end: run.end,
-    duration: duration(run.durationSeconds),
+    duration: durationText(run.durationSeconds),
     params: Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(' '),
     'src/trg/err': run.rows ? `${run.rows.source}/${run.rows.target}/${run.rows.errors}` : '',
     errors: run.errorCount || '',

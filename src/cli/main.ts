@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { UserError, errorMessage } from '../errors.js';
 import { scrubSecrets } from '../observe/logger.js';
+import { DWPRC_VERSION } from '../version.js';
 import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
 import { registerPrune } from './prune.js';
@@ -10,13 +10,12 @@ import { registerSchedule } from './schedule.js';
 import { registerStatus } from './status.js';
 import { registerWorker } from './worker.js';
 import { registerLogs } from './logs.js';
-
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+import { registerWhy } from './why.js';
 
 export function buildProgram(): Command {
   const program = new Command('dwprc')
     .description('Job-queue workers and scheduler for the DW job flows (DWPRCREQ, DWJOBSCH, DWPRCLOG).')
-    .version(version)
+    .version(DWPRC_VERSION)
     .showHelpAfterError('(dwprc --help lists the commands)')
     .exitOverride();
   registerWorker(program);
@@ -26,6 +25,7 @@ export function buildProgram(): Command {
   registerDb(program);
   registerDoctor(program);
   registerLogs(program);
+  registerWhy(program);
   registerPrune(program);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -11,10 +11,10 @@ function cell(value: unknown): string {
   return String(value);
 }
 
-export function formatTable(rows: readonly Record<string, unknown>[], columns?: readonly string[]): string {
+export function formatTable<T extends object>(rows: readonly T[], columns?: readonly (keyof T & string)[]): string {
   if (rows.length === 0) return '(none)';
-  const cols = columns ?? Object.keys(rows[0]!);
-  const cells = rows.map((row) => cols.map((c) => cell(row[c]).replace(/\s+/g, ' ')));
+  const cols: readonly string[] = columns ?? Object.keys(rows[0]!);
+  const cells = rows.map((row) => cols.map((c) => cell((row as Record<string, unknown>)[c]).replace(/\s+/g, ' ')));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(cols.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');

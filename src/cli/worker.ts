@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { loadConfig, parseDuration, parsePort, type Config } from '../config.js';
 import { connect } from '../db/connect.js';
 import { seedDemo } from '../db/demo.js';
@@ -15,10 +14,10 @@ import { startHealthServer } from '../observe/httpServer.js';
 import { createLogger } from '../observe/logger.js';
 import { createMetrics } from '../observe/metrics.js';
 import { createReadinessCheck } from '../observe/readiness.js';
+import { DWPRC_VERSION } from '../version.js';
 import { makeWorkerId } from '../worker/workerId.js';
 import { Worker } from '../worker/worker.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 interface WorkerCliOptions {
   concurrency?: string;
@@ -69,7 +68,7 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
     const alerter = config.alertWebhook ? createAlerter({ url: config.alertWebhook, log, worker: workerId }) : null;
     const execute = alerter ? alertOnFailedRuns(executeRequest, alerter) : executeRequest;
     const services = [schedulerService({ dialect, config, zone, log, metrics, alerter })];
-    const worker = new Worker({ dialect, config, log, execute, flows, workerId, version, services, metrics, alerter });
+    const worker = new Worker({ dialect, config, log, execute, flows, workerId, version: DWPRC_VERSION, services, metrics, alerter });
     const port = options.http !== undefined ? parsePort('--http', options.http) : config.httpPort;
     const databaseReady = createReadinessCheck({ dialect, tablePrefix: config.tablePrefix });
     let stopping = false;

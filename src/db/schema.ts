@@ -45,6 +45,10 @@ export interface DwjobschTable {
   lstRunDt: Timestamp | null;
   /** The rule fields NXT_RUN_DT was computed from (added): a mismatch means an in-place edit. */
   nxtRunSig: string | null;
+  /** UTC instant of the latest occurrence the misfire policy dropped (added, 060), for `dwprc why`. */
+  lstSkipDt: Timestamp | null;
+  /** How many occurrences that drop covered (added, 060). */
+  lstSkipCnt: number | null;
 }
 
 export type PrclogStatus = 'IP' | 'PC' | 'FL' | 'ST';

@@ -40,7 +40,8 @@ export function listRunsQuery(db: Kysely<Database>, mapref: string, last: number
     .fetch(last);
 }
 
-function wallTime(value: Date | null): string | null {
+/** A stored wall time (database local clock) as `YYYY-MM-DD HH:MM:SS`. */
+export function wallTime(value: Date | null): string | null {
   return value ? value.toISOString().slice(0, 19).replace('T', ' ') : null;
 }
 

@@ -12,8 +12,9 @@ export type ResolvedFlow =
 /**
  * A registered TypeScript flow, else the current active DWJOBFLW row's DWLOGIC. Refusals are
  * UserErrors (one line, nothing written): no flow, an empty DWLOGIC, Python in DWLOGIC.
+ * Needs no run: `dwprc why` asks it too.
  */
-export async function resolveFlow(mapref: string, context: ExecutionContext): Promise<ResolvedFlow> {
+export async function resolveFlow(mapref: string, context: Pick<ExecutionContext, 'dialect' | 'config' | 'log' | 'flows'>): Promise<ResolvedFlow> {
   const db = context.dialect.db;
   const registry = context.flows ?? (await flowRegistry(context.config.flowsDir, context.log));
   const registered = registry.get(mapref);

@@ -2,14 +2,26 @@ import type { Config } from '../config.js';
 import { compareWithContract, CONTRACT } from '../db/contract.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import { schemaVersion } from '../db/migrate.js';
+import { errorMessage } from '../errors.js';
+import { DWPRC_VERSION } from '../version.js';
 import { currentSchedulesCheck } from './currentSchedules.js';
+import { legacySchedulerCheck } from './legacyScheduler.js';
+import { workersCheck } from './liveWorkers.js';
+import { orphanRunsCheck } from './orphanRuns.js';
+import { stuckLeasesCheck } from './stuckLeases.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
+/**
+ * One line per check. `fail`: dwprc cannot work correctly as things are (doctor exits 1); `warn`:
+ * worth a look, nothing is broken by it alone (exit 0); `ok`.
+ */
 export interface Check {
   name: string;
   status: CheckStatus;
   detail: string;
+  /** Statements that fix it, printed below the table. */
+  fix?: string;
 }
 
 export interface DoctorReport {
@@ -26,6 +38,7 @@ export async function runDoctor(dialect: Dialect, config: Config): Promise<Docto
   const checks: Check[] = [];
   const serverVersion = await dialect.serverVersion();
   checks.push({ name: 'connect', status: 'ok', detail: `${dialect.name}: ${serverVersion}` });
+  checks.push({ name: 'versions', status: 'ok', detail: `dwprc ${DWPRC_VERSION} on Node ${process.version}` });
 
   const before = Date.now();
   const now = await dialect.selectValue(dialect.utcNow());
@@ -61,7 +74,22 @@ export async function runDoctor(dialect: Dialect, config: Config): Promise<Docto
     detail: drift.missingColumns.length ? `missing: ${drift.missingColumns.join(', ')}` : 'all COMPAT.md columns present',
   });
 
-  if (!drift.missingTables.includes('DWJOBSCH')) checks.push(await currentSchedulesCheck(dialect));
+  if (!drift.missingTables.includes('DWJOBSCH')) {
+    checks.push(await currentSchedulesCheck(dialect));
+    checks.push(await legacySchedulerCheck(dialect));
+  }
+
+  // The queue's state, once its tables are there; a check that cannot run says so and warns.
+  if (version.applied !== null && drift.missingTables.length === 0 && drift.missingColumns.length === 0) {
+    const lease = config.worker.leaseMs;
+    for (const [name, check] of [
+      ['workers', () => workersCheck(dialect, lease)],
+      ['leases', () => stuckLeasesCheck(dialect, lease)],
+      ['open runs', () => orphanRunsCheck(dialect)],
+    ] as const) {
+      checks.push(await check().catch((error: unknown) => ({ name, status: 'warn' as const, detail: `could not check: ${errorMessage(error).split('\n')[0]}` })));
+    }
+  }
 
   return { healthy: checks.every((c) => c.status !== 'fail'), dialect: dialect.name, serverVersion, checks };
 }

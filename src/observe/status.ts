@@ -1,19 +1,34 @@
 import type { Dialect } from '../db/dialects/dialect.js';
+import { isExclusiveType } from '../queue/pickClaimable.js';
+import { readResult } from '../queue/result.js';
+import { estimateRunning } from './runEstimates.js';
 
 export interface QueueStatus {
   depth: { status: string; requestType: string; count: number }[];
-  running: { requestId: string; mapref: string; requestType: string; claimedBy: string | null; claimedAt: Date | null; ageSeconds: number; prcid: number | null; stopRequested: string }[];
+  running: RunningStatus[];
   workers: { workerId: string; host: string | null; pid: number | null; concurrency: number | null; running: number; heartbeatAgeSeconds: number }[];
   lastFailures: { requestId: string; mapref: string; requestType: string; completedAt: Date | null; message: string }[];
 }
 
-function message(resultPayload: string | null): string {
-  if (!resultPayload) return '';
-  try {
-    return String((JSON.parse(resultPayload) as { message?: unknown }).message ?? '');
-  } catch {
-    return resultPayload.slice(0, 200);
-  }
+export interface RunningStatus {
+  requestId: string;
+  mapref: string;
+  requestType: string;
+  claimedBy: string | null;
+  claimedAt: Date | null;
+  ageSeconds: number;
+  prcid: number | null;
+  stopRequested: string;
+  /** DWPRCLOG.STRTDT of the run (else the claim), the database's local clock. */
+  startedAt: Date | null;
+  /** Median duration of the MAPREF's last PC runs (null: none to go by), and when this run should end by it. */
+  expectedSeconds: number | null;
+  expectedFinish: Date | null;
+  p95Seconds: number | null;
+  /** How many recent PC runs the estimate rests on. */
+  basedOnRuns: number;
+  /** Running longer than 1.5 × the p95 of its recent runs (needs at least 3 of them). */
+  overdue: boolean;
 }
 
 const seconds = (from: Date | null, now: Date) => (from ? Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000)) : 0);
@@ -37,6 +52,8 @@ export async function queueStatus(dialect: Dialect, options: { failures?: number
     .where('status', '=', 'CLAIMED')
     .orderBy('claimedAt')
     .execute();
+  // Only flow runs have DWPRCLOG history to go by (a REPORT's MAPREF names no flow).
+  const estimates = await estimateRunning(db, running.filter((r) => isExclusiveType(r.requestType)), local);
   const workers = await db.selectFrom('dwprcwrk').selectAll().orderBy('workerId').execute();
   const failures = await db
     .selectFrom('dwprcreq')
@@ -47,11 +64,23 @@ export async function queueStatus(dialect: Dialect, options: { failures?: number
     .execute();
   return {
     depth: depth.map((d) => ({ ...d, count: Number(d.count) })),
-    running: running.map((r) => ({ ...r, ageSeconds: seconds(r.claimedAt, local) })),
+    running: running.map((r) => {
+      const e = estimates.get(r.requestId);
+      return {
+        ...r,
+        ageSeconds: seconds(r.claimedAt, local),
+        startedAt: e?.startedAt ?? null,
+        expectedSeconds: e?.estimate?.expectedSeconds ?? null,
+        expectedFinish: e?.expectedFinish ?? null,
+        p95Seconds: e?.estimate?.p95Seconds ?? null,
+        basedOnRuns: e?.estimate?.basedOnRuns ?? 0,
+        overdue: e?.estimate?.overdue ?? false,
+      };
+    }),
     workers: workers.map((w) => ({
       workerId: w.workerId, host: w.host, pid: w.pid, concurrency: w.concurrency, running: w.running,
       heartbeatAgeSeconds: seconds(w.heartbeatAt, utc),
     })),
-    lastFailures: failures.map((f) => ({ requestId: f.requestId, mapref: f.mapref, requestType: f.requestType, completedAt: f.completedAt, message: message(f.resultPayload) })),
+    lastFailures: failures.map((f) => ({ requestId: f.requestId, mapref: f.mapref, requestType: f.requestType, completedAt: f.completedAt, message: readResult(f.resultPayload).message ?? '' })),
   };
 }

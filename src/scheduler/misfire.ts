@@ -6,6 +6,8 @@ export interface FiringPlan {
   fire: DateTime[];
   /** Missed occurrences that will not run. */
   skipped: number;
+  /** The latest of those (recorded as DWJOBSCH.LST_SKIP_DT for `dwprc why`); null when none. */
+  lastSkipped: DateTime | null;
 }
 
 /**
@@ -22,16 +24,21 @@ export function planFirings(
 ): FiringPlan {
   const missed = due.filter((o) => nowMs - o.toMillis() > thresholdMs);
   const onTime = due.filter((o) => nowMs - o.toMillis() <= thresholdMs);
-  if (missed.length === 0) return { fire: [...onTime], skipped: 0 };
+  if (missed.length === 0) return { fire: [...onTime], skipped: 0, lastSkipped: null };
   switch (policy) {
     case 'coalesce':
       // The latest due occurrence stands for all of them.
-      return { fire: [due[due.length - 1]!], skipped: due.length - 1 };
+      return dropping(due, [due[due.length - 1]!]);
     case 'skip':
-      return { fire: [...onTime], skipped: missed.length };
-    case 'catchup': {
-      const fire = due.slice(-catchupMax);
-      return { fire, skipped: due.length - fire.length };
-    }
+      return dropping(due, onTime);
+    case 'catchup':
+      return dropping(due, due.slice(-catchupMax));
   }
+}
+
+/** A plan that fires `fire` (a subset of `due`) and drops the rest. */
+function dropping(due: readonly DateTime[], fire: readonly DateTime[]): FiringPlan {
+  const firing = new Set(fire.map((o) => o.toMillis()));
+  const dropped = due.filter((o) => !firing.has(o.toMillis()));
+  return { fire: [...fire], skipped: dropped.length, lastSkipped: dropped.at(-1) ?? null };
 }

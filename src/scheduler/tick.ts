@@ -155,6 +155,8 @@ async function fireOne({ dialect, settings, zone, log }: TickDeps, jobschid: num
       .set({
         nxtRunDt: next ? next.toJSDate() : null,
         ...(plan.fire.length ? { lstRunDt: plan.fire.at(-1)!.toJSDate() } : {}),
+        // Under `skip` nothing else would record the drop: `dwprc why` reads it from here.
+        ...(plan.lastSkipped ? { lstSkipDt: plan.lastSkipped.toJSDate(), lstSkipCnt: plan.skipped } : {}),
       })
       .where('jobschid', '=', jobschid)
       .execute();

@@ -103,14 +103,19 @@ describe('scheduler tick', () => {
       assert.deepEqual(r.fired, [`S${id}-${yesterday().replaceAll('-', '')}2359`]);
       assert.equal(r.skipped, 4);
       assert.deepEqual((await requests())[0]!.payload, { source: 'schedule', jobschid: id, scheduled_for: `${yesterday()}T23:59:00.000Z`, skipped: 4, misfire: 'coalesce' });
-      assert.equal((await scheduleRow(t.dialect, id)).nxtRunDt, null, 'ended: no next run');
+      const row = await scheduleRow(t.dialect, id);
+      assert.equal(row.nxtRunDt, null, 'ended: no next run');
+      // The drop is on the schedule too, for `dwprc why`: the latest occurrence dropped and how many.
+      assert.deepEqual([row.lstSkipDt!.toISOString(), row.lstSkipCnt], [`${yesterday()}T23:58:00.000Z`, 4]);
     });
 
-    test('skip: nothing missed fires', async () => {
-      await setup();
+    test('skip: nothing missed fires; only DWJOBSCH.LST_SKIP_DT/CNT record the drop', async () => {
+      const id = await setup();
       const r = await tick({ misfire: 'skip' });
       assert.deepEqual([r.fired.length, r.skipped], [0, 5]);
       assert.equal((await requests()).length, 0);
+      const row = await scheduleRow(t.dialect, id);
+      assert.deepEqual([row.lstSkipDt!.toISOString(), row.lstSkipCnt, row.lstRunDt], [`${yesterday()}T23:59:00.000Z`, 5, null]);
     });
 
     test('catchup: each missed occurrence, its own id, at most DWPRC_CATCHUP_MAX', async () => {
@@ -119,8 +124,11 @@ describe('scheduler tick', () => {
       assert.deepEqual((await requests()).map((r) => r.requestId), [55, 56, 57, 58, 59].map((m) => `S${id}-${yesterday().replaceAll('-', '')}23${m}`));
       await sql`truncate dwprcreq`.execute(t.dialect.db);
       await t.dialect.db.updateTable('dwjobsch').set({ nxtRunDt: new Date(`${yesterday()}T23:55:00Z`) }).where('jobschid', '=', id).execute();
+      assert.equal((await scheduleRow(t.dialect, id)).lstSkipDt, null, 'nothing dropped, nothing recorded');
       const capped = await tick({ misfire: 'catchup', catchupMax: 2 });
       assert.deepEqual([capped.fired.length, capped.skipped], [2, 3]);
+      const row = await scheduleRow(t.dialect, id);
+      assert.deepEqual([row.lstSkipDt!.toISOString(), row.lstSkipCnt], [`${yesterday()}T23:57:00.000Z`, 3]);
     });
   });
 

@@ -44,6 +44,12 @@ export interface Dialect {
   describeTables(tables: readonly string[]): Promise<Map<string, Map<string, ColumnInfo>>>;
   /** Whether an index of that name exists in the DW schema (names as in sql/, any case). */
   indexExists(name: string): Promise<boolean>;
+  /**
+   * The original package's DBMS_SCHEDULER jobs, chains and programs (JOB_<MAPREF>,
+   * JOB_CHAIN_<MAPREF>, CHAIN_<MAPREF>, PROGRAM_<MAPREF>) still ENABLED in the DW schema, for
+   * `doctor`. PostgreSQL has no such scheduler: always [].
+   */
+  legacySchedulerObjects(): Promise<LegacySchedulerObject[]>;
 
   /** Applies one migration file and records it, atomically where the database allows. */
   applyMigration(migration: MigrationFile, record: (db: Kysely<Database>) => Promise<void>): Promise<void>;
@@ -97,6 +103,12 @@ export type WakeChannel = 'request' | 'stop' | 'reconnected';
 
 export interface Listener {
   close(): Promise<void>;
+}
+
+export interface LegacySchedulerObject {
+  type: 'JOB' | 'CHAIN' | 'PROGRAM';
+  owner: string;
+  name: string;
 }
 
 export interface ColumnInfo {

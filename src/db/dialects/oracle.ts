@@ -7,7 +7,9 @@ import type { ClaimedRow } from '../../queue/request.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
+import type {
+  BindParams, ColumnInfo, Dialect, ErrorClass, LegacySchedulerObject, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel,
+} from './dialect.js';
 import { withDriverConnection } from './oracleDriverConnection.js';
 import { streamOracleRows } from './oracleRowStream.js';
 
@@ -102,6 +104,32 @@ export function splitOracleScript(text: string): string[] {
 /** Indexes of the schema dwprc works in (DWPRC_SCHEMA), not only the login user's. */
 export function oracleIndexExistsQuery(name: string) {
   return sql<{ n: number }>`SELECT COUNT(*) AS "n" FROM ALL_INDEXES WHERE OWNER = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA') AND INDEX_NAME = ${name.toUpperCase()}`;
+}
+
+/**
+ * The original package's scheduler objects still ENABLED, named after the MAPREFs of DWJOBSCH
+ * (any version of the row), in the schema dwprc works in: ALL_* views with OWNER =
+ * CURRENT_SCHEMA rather than USER_*, so DWPRC_SCHEMA (logging on as another user) sees the DW
+ * owner's objects as far as that user may.
+ */
+export function oracleLegacySchedulerQuery(tablePrefix: string) {
+  const jobsch = sql.raw(objectName('DWJOBSCH', tablePrefix));
+  const owner = sql.raw(`OWNER = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')`);
+  return sql<{ kind: string; owner: string; name: string }>`SELECT 'JOB' AS "kind", OWNER AS "owner", JOB_NAME AS "name"
+  FROM ALL_SCHEDULER_JOBS
+ WHERE ${owner} AND ENABLED = 'TRUE'
+   AND JOB_NAME IN (SELECT 'JOB_' || UPPER(MAPREF) FROM ${jobsch} UNION SELECT 'JOB_CHAIN_' || UPPER(MAPREF) FROM ${jobsch})
+UNION ALL
+SELECT 'CHAIN', OWNER, CHAIN_NAME
+  FROM ALL_SCHEDULER_CHAINS
+ WHERE ${owner} AND ENABLED = 'TRUE'
+   AND CHAIN_NAME IN (SELECT 'CHAIN_' || UPPER(MAPREF) FROM ${jobsch})
+UNION ALL
+SELECT 'PROGRAM', OWNER, PROGRAM_NAME
+  FROM ALL_SCHEDULER_PROGRAMS
+ WHERE ${owner} AND ENABLED = 'TRUE'
+   AND PROGRAM_NAME IN (SELECT 'PROGRAM_' || UPPER(MAPREF) FROM ${jobsch})
+ ORDER BY 1, 3`;
 }
 
 /** One value from DUAL (Oracle before 23ai has no SELECT without FROM). */
@@ -257,6 +285,11 @@ export class OracleDialect implements Dialect {
   async indexExists(name: string) {
     const { rows } = await oracleIndexExistsQuery(name).execute(this.db);
     return Number(rows[0]?.n ?? 0) > 0;
+  }
+
+  async legacySchedulerObjects() {
+    const { rows } = await oracleLegacySchedulerQuery(this.options.tablePrefix).execute(this.db);
+    return rows.map((r) => ({ type: r.kind.trim() as LegacySchedulerObject['type'], owner: r.owner, name: r.name }));
   }
 
   async ensureVersionTable() {

@@ -157,6 +157,10 @@ export class PostgresDialect implements Dialect {
     return rows[0]!.n > 0;
   }
 
+  async legacySchedulerObjects() {
+    return [];
+  }
+
   async ensureVersionTable() {
     const table = objectName('dwprcver', this.options.tablePrefix);
     await sql`create table if not exists ${sql.id(table)} (
