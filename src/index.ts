@@ -40,6 +40,7 @@ export { Worker, type WorkerOptions } from './worker/worker.js';
 export { makeWorkerId } from './worker/workerId.js';
 export { queueStatus } from './observe/status.js';
 export { runDoctor } from './observe/doctor.js';
+export { whyMapref } from './observe/why.js';
 export { createLogger } from './observe/logger.js';
 
 /** Opens the configured database (DWPRC_* variables, or `config`); call `close()` when done. */

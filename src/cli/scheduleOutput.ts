@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { UserError } from '../errors.js';
-import { parseSchedule, type FrequencyRule, type ScheduleFields } from '../schedule/index.js';
+import { describeFrequency, parseSchedule, type FrequencyRule, type ScheduleFields } from '../schedule/index.js';
 import type { ScheduleView } from '../scheduler/scheduleView.js';
 
 /** An instant in the zone, ISO 8601 with its offset, `+00:00` rather than `Z` in UTC too: `2027-03-28T02:00:00+01:00`. */
@@ -21,12 +21,6 @@ export function ruleOf(fields: ScheduleFields, zone: string): FrequencyRule {
   return parsed.rule;
 }
 
-/** `WK MON 09:30`, `ID every 15 min`, `ID hourly at :05`: stored text, shown as stored. */
-export function describeFrequency(view: Pick<ScheduleView, 'frqcd' | 'frqdd' | 'frqhh' | 'frqmi'>): string {
-  const pad = (text: string | null) => (text && /^\d$/.test(text) ? `0${text}` : (text ?? '?'));
-  if (view.frqcd === 'ID') return view.frqhh === '-1' ? `ID every ${view.frqmi} min` : `ID hourly at :${pad(view.frqmi)}`;
-  return [view.frqcd ?? '?', view.frqcd === 'DL' ? null : view.frqdd, `${pad(view.frqhh)}:${pad(view.frqmi)}`].filter(Boolean).join(' ');
-}
 
 const local = (instant: Date | null, zone: string) => (instant ? isoIn(instant, zone) : null);
 const short = (instant: Date | null, zone: string) => (instant ? DateTime.fromJSDate(instant).setZone(zone).toFormat('yyyy-MM-dd HH:mm ZZ') : null);

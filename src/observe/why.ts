@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { DateTime } from 'luxon';
-import { describeFrequency } from '../cli/scheduleOutput.js';
+import { describeFrequency } from '../schedule/describeFrequency.js';
 import type { Config } from '../config.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import type { Database } from '../db/schema.js';

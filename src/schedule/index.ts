@@ -14,3 +14,4 @@ export { FREQUENCY_CODES } from './rule.js';
 export type { ParseScheduleOptions, ParseScheduleResult, ScheduleFields } from './validate.js';
 export { parseSchedule, SCHEDULE_MESSAGES } from './validate.js';
 export { nextOccurrence, occurrenceAtOrAfter, occurrences } from './occurrences.js';
+export { describeFrequency } from './describeFrequency.js';

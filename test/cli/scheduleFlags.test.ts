@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hasRuleFlags, ruleInput } from '../../src/cli/scheduleFlags.js';
-import { describeFrequency } from '../../src/cli/scheduleOutput.js';
+import { describeFrequency } from '../../src/schedule/index.js';
 import { UserError } from '../../src/errors.js';
 
 /** The flags of `schedule set/next` → DWJOBSCH fields, as text the package then validates. */
