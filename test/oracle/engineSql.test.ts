@@ -62,7 +62,7 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
       q.sql,
       'insert into "DWPRCLOG" ("PRCID", "JOBID", "JOBFLWID", "STRTDT", "RECCRDT", "RECUPDT", "STATUS", "PRCLOG", "SESSIONID", "MAPREF", ' +
         '"PARAM1", "PARAM2", "PARAM3", "PARAM4", "PARAM5", "PARAM6", "PARAM7", "PARAM8", "PARAM9", "PARAM10") ' +
-        'values (:1, :2, :3, LOCALTIMESTAMP, LOCALTIMESTAMP, LOCALTIMESTAMP, :4, :5, :6, :7, :8, :9, :10, :11, :12, :13, :14, :15, :16, :17)',
+        'values (:1, :2, :3, CAST(SYSTIMESTAMP AS TIMESTAMP), CAST(SYSTIMESTAMP AS TIMESTAMP), CAST(SYSTIMESTAMP AS TIMESTAMP), :4, :5, :6, :7, :8, :9, :10, :11, :12, :13, :14, :15, :16, :17)',
     );
     assert.deepEqual(q.parameters.slice(0, 7), [11, 3, 9, 'IP', 'Parameters used: DWT_PARAM1=05-Mar-2027 , DWT_PARAM3=x', 4711, 'M1']);
   });
@@ -80,13 +80,13 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     const q = closeRunStatement(dialect.db, dialect, { prcid: 11, status: 'ST', message: 'Stopped by stop request S', owner }).compile();
     assert.equal(
       q.sql,
-      'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = LOCALTIMESTAMP, "RECUPDT" = LOCALTIMESTAMP, "MSG" = :2 ' +
+      'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "RECUPDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "MSG" = :2 ' +
         'where "PRCID" = :3 and ("STATUS" = :4 or ("STATUS" = :5 and exists (select "DWPRCREQ"."REQUEST_ID" from "DWPRCREQ" ' +
         'where "DWPRCREQ"."REQUEST_ID" = :6 and "DWPRCREQ"."CLAIMED_BY" = :7 and "DWPRCREQ"."STATUS" = :8 and "DWPRCREQ"."PRCID" = :9)))',
     );
     assert.deepEqual(q.parameters, ['ST', 'Stopped by stop request S', 11, 'IP', 'FL', 'R1', 'h:1:s0', 'CLAIMED', 11]);
     const pc = closeRunStatement(dialect.db, dialect, { prcid: 11, status: 'PC', message: null, owner: null }).compile();
-    assert.equal(pc.sql, 'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = LOCALTIMESTAMP, "RECUPDT" = LOCALTIMESTAMP where "PRCID" = :2 and "STATUS" = :3');
+    assert.equal(pc.sql, 'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "RECUPDT" = CAST(SYSTIMESTAMP AS TIMESTAMP) where "PRCID" = :2 and "STATUS" = :3');
   });
 
   test('a DMS_ prefix renames the tables of the close', async () => {

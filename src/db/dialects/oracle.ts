@@ -8,6 +8,7 @@ import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../p
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
+import { AutoCommitOracleDialect } from './oracleAutoCommit.js';
 import { withDriverConnection } from './oracleDriverConnection.js';
 import { streamOracleRows } from './oracleRowStream.js';
 
@@ -68,9 +69,43 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
     .withPlugin(withExecuteOptions({ maxRows: window, prefetchRows: window, fetchArraySize: window, autoCommit: false }));
 }
 
-/** LOCALTIMESTAMP shifted by a bound number of seconds (exported to pin its text in tests). */
+/**
+ * The database server's own wall clock, what SYSDATE gives and what the web UI (REQUESTED_AT
+ * DEFAULT SYSTIMESTAMP) and PKGDWPRC (SYSDATE) write. Not LOCALTIMESTAMP: that is the session's
+ * zone, which the Thin driver sets from the client process (UTC for dwprc), not the server's.
+ */
+export function oracleLocalNow() {
+  return sql<Date>`CAST(SYSTIMESTAMP AS TIMESTAMP)`;
+}
+
+/** The server's wall clock shifted by a bound number of seconds (exported to pin its text in tests). */
 export function oracleLocalNowPlus(ms: number) {
-  return sql<Date>`(LOCALTIMESTAMP + NUMTODSINTERVAL(${ms / 1000}, 'SECOND'))`;
+  return sql<Date>`(CAST(SYSTIMESTAMP AS TIMESTAMP) + NUMTODSINTERVAL(${ms / 1000}, 'SECOND'))`;
+}
+
+/**
+ * The pool: poolMin 0 (with a minimum, an unreachable database makes the Thin pool reconnect in a
+ * tight loop; dwprc backs off in its own code), dead peers dropped after a minute (expireTime),
+ * and DWPRC_SCHEMA as every new session's CURRENT_SCHEMA. Pure, so that tests can pin it.
+ */
+export function oraclePoolAttributes(options: OracleOptions): oracledb.PoolAttributes {
+  const schema = options.schema === null ? null : validIdentifier('DWPRC_SCHEMA', options.schema);
+  return {
+    user: options.user,
+    password: options.password,
+    connectString: options.connectString,
+    poolMin: 0,
+    poolMax: options.poolMax,
+    poolIncrement: 1,
+    expireTime: 1,
+    ...(schema
+      ? {
+          sessionCallback: (conn: oracledb.Connection, _tag: string, done: (e?: Error) => void) => {
+            conn.execute(`ALTER SESSION SET CURRENT_SCHEMA = ${schema}`).then(() => done(), done);
+          },
+        }
+      : {}),
+  };
 }
 
 /** Oracle error codes (ORACLE.md): the database is away, or the transaction should be retried. */
@@ -155,25 +190,13 @@ export class OracleDialect implements Dialect {
   static async create(options: OracleOptions): Promise<OracleDialect> {
     // Thin mode (no Instant Client). CLOBs as strings: payloads and DWLOGIC are text to us.
     oracledb.fetchAsString = [oracledb.CLOB];
-    const schema = options.schema;
-    const pool = await oracledb.createPool({
-      user: options.user,
-      password: options.password,
-      connectString: options.connectString,
-      // poolMin 0: with a minimum, an unreachable database makes the pool reconnect in a tight loop.
-      poolMin: 0,
-      poolMax: options.poolMax,
-      poolIncrement: 1,
-      expireTime: 1,
-      ...(schema
-        ? {
-            sessionCallback: (conn: oracledb.Connection, _tag: string, done: (e?: Error) => void) => {
-              conn.execute(`ALTER SESSION SET CURRENT_SCHEMA = ${schema}`).then(() => done(), done);
-            },
-          }
-        : {}),
-    });
-    const db = new Kysely<Database>({ dialect: new KyselyOracle({ pool }), plugins: oraclePlugins(options.tablePrefix) });
+    return OracleDialect.overPool(await oracledb.createPool(oraclePoolAttributes(options)), options);
+  }
+
+  /** The dialect over a given pool (tests pass a recording fake of the driver's pool). */
+  static overPool(pool: oracledb.Pool, options: OracleOptions): OracleDialect {
+    // Statements outside a transaction commit themselves, as on PostgreSQL (oracleAutoCommit.ts).
+    const db = new Kysely<Database>({ dialect: new AutoCommitOracleDialect({ pool }), plugins: oraclePlugins(options.tablePrefix) });
     return new OracleDialect(db, pool, options);
   }
 
@@ -190,7 +213,7 @@ export class OracleDialect implements Dialect {
   }
 
   localNow() {
-    return sql<Date>`LOCALTIMESTAMP`;
+    return oracleLocalNow();
   }
 
   localNowPlus(ms: number) {
@@ -291,7 +314,7 @@ END;`.execute(this.db);
         .set({
           status: 'CLAIMED',
           claimedBy: workerId,
-          claimedAt: sql<Date>`SYSTIMESTAMP`,
+          claimedAt: this.localNow(),
           leaseExpiresAt: this.utcNowPlus(leaseMs),
           attempts: sql<number>`${sql.ref('attempts')} + 1`,
         })
