@@ -15,15 +15,17 @@ export interface EnqueueInput {
 /** Does MAPREF have something to run? Injected so the engine's flow registry can answer too. */
 export type FlowExists = (mapref: string) => Promise<boolean>;
 
+/** The current active DWJOBFLW row of a MAPREF (exported, like the insert below, to pin its Oracle SQL). */
+export function activeFlowQuery(dialect: Dialect, mapref: string) {
+  return dialect.db.selectFrom('dwjobflw').select('jobflwid').where('mapref', '=', mapref).where('curflg', '=', 'Y').where('stflg', '=', 'A');
+}
+
 export function activeDwlogicExists(dialect: Dialect): FlowExists {
-  return async (mapref) =>
-    (await dialect.db
-      .selectFrom('dwjobflw')
-      .select('jobflwid')
-      .where('mapref', '=', mapref)
-      .where('curflg', '=', 'Y')
-      .where('stflg', '=', 'A')
-      .executeTakeFirst()) !== undefined;
+  return async (mapref) => (await activeFlowQuery(dialect, mapref).executeTakeFirst()) !== undefined;
+}
+
+export function insertRequestStatement(dialect: Dialect, row: { requestId: string; mapref: string; requestType: string; payload: string }) {
+  return dialect.db.insertInto('dwprcreq').values({ ...row, status: 'NEW', requestedAt: dialect.localNow() });
 }
 
 /**
@@ -39,9 +41,6 @@ export async function enqueue(dialect: Dialect, input: EnqueueInput, flowExists:
   if ((request.type === 'IMMEDIATE' || request.type === 'HISTORY') && !(await flowExists(request.mapref))) {
     throw new UserError(`No active job flow found for ${request.mapref}`);
   }
-  await dialect.db
-    .insertInto('dwprcreq')
-    .values({ requestId, mapref: request.mapref, requestType: request.type, payload, status: 'NEW', requestedAt: dialect.localNow() })
-    .execute();
+  await insertRequestStatement(dialect, { requestId, mapref: request.mapref, requestType: request.type, payload }).execute();
   return request;
 }

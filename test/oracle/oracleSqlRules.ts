@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import type { CompiledQuery } from 'kysely';
+import type oracledb from 'oracledb';
+import { OracleDialect } from '../../src/db/dialects/oracle.js';
 
 /**
  * The ORACLE.md rules, checked on compiled SQL text: what no Oracle server can tell us here.
@@ -138,4 +140,16 @@ export function assertOracleSql(query: Compilable, options: { binds?: readonly u
     if (typeof value === 'string') assert.ok(!compiled.sql.includes(value), `${value} does not appear in the text: ${compiled.sql}`);
   }
   return compiled;
+}
+
+/**
+ * An OracleDialect whose pool refuses every connection: its `db` and clock expressions compile
+ * the very SQL the runtime sends, and nothing can reach a server by accident.
+ */
+export function compileOnlyOracle(tablePrefix = 'DW'): OracleDialect {
+  const refuse = async () => {
+    throw new Error('compile-only Oracle dialect: no connection');
+  };
+  const pool = { getConnection: refuse, close: async () => undefined } as unknown as oracledb.Pool;
+  return OracleDialect.overPool(pool, { user: 'u', password: 'p', connectString: 'none', schema: null, tablePrefix, poolMax: 1 });
 }

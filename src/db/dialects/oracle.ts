@@ -69,6 +69,21 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
     .withPlugin(withExecuteOptions({ maxRows: window, prefetchRows: window, fetchArraySize: window, autoCommit: false }));
 }
 
+/** The claim's update of the picked (locked) rows, in the claim's transaction. */
+export function claimUpdateStatement(db: Kysely<Database>, dialect: Dialect, workerId: string, requestIds: readonly string[], leaseMs: number) {
+  return db
+    .updateTable('dwprcreq')
+    .set({
+      status: 'CLAIMED',
+      claimedBy: workerId,
+      claimedAt: dialect.localNow(),
+      leaseExpiresAt: dialect.utcNowPlus(leaseMs),
+      attempts: sql<number>`${sql.ref('attempts')} + 1`,
+    })
+    .where('requestId', 'in', [...requestIds])
+    .where('status', '=', 'NEW');
+}
+
 /**
  * The database server's own wall clock, what SYSDATE gives and what the web UI (REQUESTED_AT
  * DEFAULT SYSTIMESTAMP) and PKGDWPRC (SYSDATE) write. Not LOCALTIMESTAMP: that is the session's
@@ -309,18 +324,7 @@ END;`.execute(this.db);
       const candidates = await claimCandidatesQuery(trx, window).execute();
       const picked = pickClaimable(candidates, limit);
       if (picked.length === 0) return [];
-      await trx
-        .updateTable('dwprcreq')
-        .set({
-          status: 'CLAIMED',
-          claimedBy: workerId,
-          claimedAt: this.localNow(),
-          leaseExpiresAt: this.utcNowPlus(leaseMs),
-          attempts: sql<number>`${sql.ref('attempts')} + 1`,
-        })
-        .where('requestId', 'in', picked.map((r) => r.requestId))
-        .where('status', '=', 'NEW')
-        .execute();
+      await claimUpdateStatement(trx, this, workerId, picked.map((r) => r.requestId), leaseMs).execute();
       return picked.map((r) => ({ ...r, attempts: Number(r.attempts) + 1, stopRequested: r.stopRequested ?? 'N' }));
     });
   }
