@@ -86,7 +86,7 @@ describe('queue SQL on Oracle, as compiled', () => {
 
   test('enqueue, cancel, retry: values bound, the server clock for REQUESTED_AT and COMPLETED_AT', () => {
     assertOracleSql(activeFlowQuery(d, 'MAP_ENQ'), { binds: ['MAP_ENQ'] });
-    const insert = assertOracleSql(insertRequestStatement(d, { requestId: REQUEST, mapref: 'MAP_ENQ', requestType: 'IMMEDIATE', payload: '{"param1":"x"}' }), {
+    const insert = assertOracleSql(insertRequestStatement(d.db, d, { requestId: REQUEST, mapref: 'MAP_ENQ', requestType: 'IMMEDIATE', payload: '{"param1":"x"}' }), {
       binds: [REQUEST, 'MAP_ENQ', '{"param1":"x"}'],
     });
     assert.equal(insert.sql, 'insert into "DWPRCREQ" ("REQUEST_ID", "MAPREF", "REQUEST_TYPE", "PAYLOAD", "STATUS", "REQUESTED_AT") values (:1, :2, :3, :4, :5, CAST(SYSTIMESTAMP AS TIMESTAMP))');
