@@ -154,6 +154,36 @@ export function oracleIndexExistsQuery(name: string) {
   return sql<{ n: number }>`SELECT COUNT(*) AS "n" FROM ALL_INDEXES WHERE OWNER = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA') AND INDEX_NAME = ${name.toUpperCase()}`;
 }
 
+/** The server's banner (doctor). Not pinned to a column name: 12c has BANNER, 18c+ BANNER_FULL. */
+export function oracleServerVersionQuery(column: 'BANNER' | 'BANNER_FULL') {
+  return sql<{ banner: string }>`SELECT ${sql.raw(column)} AS "banner" FROM V$VERSION WHERE ROWNUM = 1`;
+}
+
+export const ORACLE_PING = sql`SELECT 1 FROM DUAL`;
+
+/** The database server's zone offset, the zone of SYSTIMESTAMP and of the log clock. */
+export const ORACLE_SERVER_ZONE = sql<{ tz: string }>`SELECT TO_CHAR(SYSTIMESTAMP, 'TZR') AS "tz" FROM DUAL`;
+
+/**
+ * Columns of the DW tables in the schema dwprc works in (DWPRC_SCHEMA), not only the login user's:
+ * USER_TAB_COLUMNS would report every table missing when the DW belongs to another schema.
+ */
+export function oracleDescribeTablesQuery(names: readonly string[]) {
+  return sql<{ t: string; c: string; type: string; len: number | null }>`
+      SELECT TABLE_NAME AS "t", COLUMN_NAME AS "c", DATA_TYPE AS "type", CHAR_LENGTH AS "len"
+        FROM ALL_TAB_COLUMNS
+       WHERE OWNER = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')
+         AND TABLE_NAME IN (${sql.join([...names])})`;
+}
+
+/** DWPRCVER, created unless it exists (ORA-00955: also when a concurrent run created it first). */
+export function oracleVersionTableBlock(table: string) {
+  return sql`BEGIN
+  EXECUTE IMMEDIATE 'CREATE TABLE ${sql.raw(table)} (VERSION NUMBER(6) PRIMARY KEY, NAME VARCHAR2(200) NOT NULL, APPLIED_AT TIMESTAMP DEFAULT SYSTIMESTAMP NOT NULL)';
+EXCEPTION WHEN OTHERS THEN IF SQLCODE != -955 THEN RAISE; END IF;
+END;`;
+}
+
 /** One value from DUAL (Oracle before 23ai has no SELECT without FROM). */
 export function oracleValueQuery<T>(expression: RawBuilder<T>): RawBuilder<{ v: T }> {
   return sql<{ v: T }>`SELECT ${expression} AS "v" FROM DUAL`;
@@ -262,27 +292,25 @@ export class OracleDialect implements Dialect {
   }
 
   async serverVersion(): Promise<string> {
-    const { rows } = await sql<{ banner: string }>`SELECT BANNER_FULL AS "banner" FROM V$VERSION WHERE ROWNUM = 1`
+    // BANNER_FULL exists from 18c; 12c has BANNER only.
+    const { rows } = await oracleServerVersionQuery('BANNER_FULL')
       .execute(this.db)
-      .catch(() => sql<{ banner: string }>`SELECT BANNER AS "banner" FROM V$VERSION WHERE ROWNUM = 1`.execute(this.db));
+      .catch(() => oracleServerVersionQuery('BANNER').execute(this.db));
     return rows[0]?.banner ?? 'Oracle';
   }
 
   async ping(): Promise<void> {
-    await sql`SELECT 1 FROM DUAL`.execute(this.db);
+    await ORACLE_PING.execute(this.db);
   }
 
   async sessionTimeZone(): Promise<string> {
-    const { rows } = await sql<{ tz: string }>`SELECT TO_CHAR(SYSTIMESTAMP, 'TZR') AS "tz" FROM DUAL`.execute(this.db);
+    const { rows } = await ORACLE_SERVER_ZONE.execute(this.db);
     return rows[0]?.tz ?? 'UTC';
   }
 
   async describeTables(tables: readonly string[]) {
     const names = tables.map((t) => this.name_(t));
-    const { rows } = await sql<{ t: string; c: string; type: string; len: number | null }>`
-      SELECT TABLE_NAME AS "t", COLUMN_NAME AS "c", DATA_TYPE AS "type", CHAR_LENGTH AS "len"
-        FROM USER_TAB_COLUMNS
-       WHERE TABLE_NAME IN (${sql.join(names)})`.execute(this.db);
+    const { rows } = await oracleDescribeTablesQuery(names).execute(this.db);
     const result = new Map<string, Map<string, ColumnInfo>>();
     for (const row of rows) {
       const table = tables[names.indexOf(row.t)]!;
@@ -298,11 +326,7 @@ export class OracleDialect implements Dialect {
   }
 
   async ensureVersionTable() {
-    const table = this.name_('dwprcver');
-    await sql`BEGIN
-  EXECUTE IMMEDIATE 'CREATE TABLE ${sql.raw(table)} (VERSION NUMBER(6) PRIMARY KEY, NAME VARCHAR2(200) NOT NULL, APPLIED_AT TIMESTAMP DEFAULT SYSTIMESTAMP NOT NULL)';
-EXCEPTION WHEN OTHERS THEN IF SQLCODE != -955 THEN RAISE; END IF;
-END;`.execute(this.db);
+    await oracleVersionTableBlock(this.name_('dwprcver')).execute(this.db);
   }
 
   async withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -315,7 +339,13 @@ END;`.execute(this.db);
     for (const statement of splitOracleScript(migration.text)) {
       await sql.raw(statement).execute(this.db);
     }
-    await this.db.transaction().execute(record);
+    try {
+      await this.db.transaction().execute(record);
+    } catch (error) {
+      // A replica migrating at the same moment recorded this (idempotent) file first: DWPRCVER's
+      // primary key is the only unique key the insert can hit.
+      if ((error as { code?: string }).code !== 'ORA-00001') throw error;
+    }
   }
 
   async claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
