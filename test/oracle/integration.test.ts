@@ -235,6 +235,26 @@ END;`.execute(t.dialect.db);
     assert.deepEqual([row.nxtRunDt, row.lstRunDt], [today.plus({ days: 1 }).toJSDate(), today.toJSDate()]);
   });
 
+  test('DBMS_ALERT wake-ups (where this schema may execute DBMS_ALERT): a row another session inserts and commits wakes the listener; a STOP mark signals', { skip }, async (context) => {
+    const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS "n" FROM ALL_TRIGGERS WHERE OWNER = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA') AND TRIGGER_NAME = 'DWPRCREQ_ALERT'`.execute(t.dialect.db);
+    if (Number(rows[0]!.n) === 0) {
+      context.skip('no trigger DWPRCREQ_ALERT: this schema may not execute DBMS_ALERT (see sql/oracle/003_queue_alert.sql)');
+      return;
+    }
+    const listening = await t.replica({ alerts: true });
+    const woken: string[] = [];
+    const listener = await listening.listen((channel) => woken.push(channel));
+    try {
+      // listen() returns once both alerts are registered: a signal committed from now on is kept for it.
+      await insertEach(t.dialect, [{ id: 'wake-1', mapref: 'ORA_WAKE' }]);
+      await waitFor(() => woken.includes('request'), 'a request wake-up', 10_000);
+      await t.dialect.db.transaction().execute((trx) => listening.notify(trx, 'stop'));
+      await waitFor(() => woken.includes('stop'), 'a stop wake-up', 10_000);
+    } finally {
+      await listener.close();
+    }
+  });
+
   test('schedule operations through PKGDWPRC: save (same id when unchanged), enable, depend, list; refusals carry the package message', { skip }, async () => {
     for (const mapref of ['ORA_P', 'ORA_C']) await setFlow(t, mapref, oracleDwlogic(mapref, '  NULL;'));
     const start = DateTime.utc().plus({ days: 30 }).toISODate()!;

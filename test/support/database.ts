@@ -72,7 +72,7 @@ export function oracleSkipReason(): string | undefined {
 export interface OracleTestDatabase extends DatabaseUnderTest {
   dialect: OracleDialect;
   /** Another dialect (its own pool) on the same schema: a second replica. Closed with the first. */
-  replica(): Promise<OracleDialect>;
+  replica(options?: { alerts?: boolean }): Promise<OracleDialect>;
   /** Empties `tables` (default: every DW table the tests write) with TRUNCATE. */
   clear(tables?: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -81,10 +81,10 @@ export interface OracleTestDatabase extends DatabaseUnderTest {
 /** Every table the Oracle tests write, by its Oracle name. */
 export const ORACLE_TEST_TABLES = ['DWPRCREQ', 'DWPRCLOG', 'DWJOBLOG', 'DWJOBERR', 'DWJOBSCH', 'DWJOBFLW', 'DWJOB', 'DWMAPR', 'DWPARAMS', 'DWPRCWRK'] as const;
 
-async function openOracle(url: string, poolMax: number): Promise<OracleDialect> {
+async function openOracle(url: string, poolMax: number, alerts = false): Promise<OracleDialect> {
   const target = loadConfig({ DWPRC_DATABASE_URL: url }).database;
   if (target.kind !== 'oracle') throw new Error(`${ORACLE_URL_VARIABLE} must be an oracle:// URL`);
-  return OracleDialect.create({ user: target.user, password: target.password, connectString: target.connectString, schema: null, tablePrefix: 'DW', poolMax });
+  return OracleDialect.create({ user: target.user, password: target.password, connectString: target.connectString, schema: null, tablePrefix: 'DW', poolMax, alerts });
 }
 
 /** The schema of DWPRC_TEST_ORACLE_URL, migrated (call only when oracleSkipReason() is undefined). */
@@ -97,8 +97,8 @@ export async function openOracleTestDatabase(options: { poolMax?: number } = {})
   return {
     url,
     dialect,
-    async replica() {
-      const replica = await openOracle(url, 4);
+    async replica({ alerts = false } = {}) {
+      const replica = await openOracle(url, 4, alerts);
       replicas.push(replica);
       return replica;
     },

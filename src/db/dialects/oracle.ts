@@ -8,6 +8,7 @@ import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../p
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
+import { listenOracleAlerts, signalAlert } from './oracleAlerts.js';
 import { AutoCommitOracleDialect } from './oracleAutoCommit.js';
 import { withDriverConnection } from './oracleDriverConnection.js';
 import { streamOracleRows } from './oracleRowStream.js';
@@ -19,6 +20,8 @@ export interface OracleOptions {
   schema: string | null;
   tablePrefix: string;
   poolMax: number;
+  /** DWPRC_ORACLE_ALERTS: wake-ups through DBMS_ALERT (needs EXECUTE on it); polling otherwise. */
+  alerts?: boolean;
 }
 
 /** Upper-case snake names, then the prefix: `requestId` → "REQUEST_ID", dwprcreq → "DMS_PRCREQ". */
@@ -363,12 +366,16 @@ export class OracleDialect implements Dialect {
     return classifyOracleError(error);
   }
 
-  /** Polling only: DBMS_ALERT needs a grant most DW schemas lack (see README). */
-  async listen(_onWake: (channel: WakeChannel) => void): Promise<Listener> {
-    return { close: async () => undefined };
+  /** DBMS_ALERT on a dedicated session when DWPRC_ORACLE_ALERTS is on (it needs a grant most DW schemas lack); else polling only. */
+  async listen(onWake: (channel: WakeChannel) => void): Promise<Listener> {
+    if (!this.options.alerts) return { close: async () => undefined };
+    const { user, password, connectString } = this.options;
+    return listenOracleAlerts({ connect: () => oracledb.getConnection({ user, password, connectString }), classifyError: classifyOracleError }, onWake);
   }
 
-  async notify(_db: Kysely<Database>, _channel: WakeChannel) {}
+  async notify(db: Kysely<Database>, channel: WakeChannel) {
+    if (this.options.alerts && channel !== 'reconnected') await signalAlert(channel).execute(db);
+  }
 
   streamQuery(sqlText: string, params: BindParams, options: StreamQueryOptions) {
     return streamOracleRows(() => this.pool.getConnection(), sqlText, params, options);
