@@ -17,13 +17,15 @@
 DECLARE
   e_compiled_with_errors EXCEPTION;
   PRAGMA EXCEPTION_INIT(e_compiled_with_errors, -24344);
+  -- One probe per session: two replicas migrating at once must not drop each other's.
+  v_probe  VARCHAR2(30) := 'DWPRC_PROBE_' || SYS_CONTEXT('USERENV', 'SID');
   v_status VARCHAR2(7);
 BEGIN
   BEGIN
-    EXECUTE IMMEDIATE q'[CREATE OR REPLACE PROCEDURE DWPRC_ALERT_PROBE IS
+    EXECUTE IMMEDIATE 'CREATE OR REPLACE PROCEDURE ' || v_probe || q'[ IS
 BEGIN
   DBMS_ALERT.SIGNAL('DWPRC_PROBE', 'probe');
-END DWPRC_ALERT_PROBE;]';
+END;]';
   EXCEPTION
     WHEN e_compiled_with_errors THEN
       NULL;
@@ -31,10 +33,12 @@ END DWPRC_ALERT_PROBE;]';
   SELECT STATUS INTO v_status
     FROM ALL_OBJECTS
    WHERE OWNER = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')
-     AND OBJECT_NAME = 'DWPRC_ALERT_PROBE'
+     AND OBJECT_NAME = v_probe
      AND OBJECT_TYPE = 'PROCEDURE';
-  EXECUTE IMMEDIATE 'DROP PROCEDURE DWPRC_ALERT_PROBE';
+  EXECUTE IMMEDIATE 'DROP PROCEDURE ' || v_probe;
   IF v_status = 'VALID' THEN
+    -- A trigger needs the table's DDL lock: wait for open transactions (running workers) instead of failing at once.
+    EXECUTE IMMEDIATE 'ALTER SESSION SET DDL_LOCK_TIMEOUT = 60';
     EXECUTE IMMEDIATE q'[CREATE OR REPLACE TRIGGER DWPRCREQ_ALERT
   AFTER INSERT ON DWPRCREQ
 BEGIN
@@ -43,6 +47,7 @@ EXCEPTION
   WHEN OTHERS THEN
     NULL;
 END;]';
+    EXECUTE IMMEDIATE 'ALTER SESSION SET DDL_LOCK_TIMEOUT = 0';
     DBMS_OUTPUT.PUT_LINE('created trigger DWPRCREQ_ALERT (DBMS_ALERT wake-ups)');
   ELSE
     DBMS_OUTPUT.PUT_LINE('skipped trigger DWPRCREQ_ALERT: this schema may not execute DBMS_ALERT; '

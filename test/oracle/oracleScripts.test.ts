@@ -153,10 +153,15 @@ describe('sql/oracle scripts (the additive contract, checked on the text)', () =
 
   test('DBMS_ALERT trigger: only when a probe compiled with the grants of the owner is VALID; dynamic, error-proof, one signal per INSERT statement', async () => {
     const text = await oracle('003_queue_alert.sql');
-    assert.match(text, /EXECUTE IMMEDIATE q'\[CREATE OR REPLACE PROCEDURE DWPRC_ALERT_PROBE IS\s+BEGIN\s+DBMS_ALERT\.SIGNAL\('DWPRC_PROBE', 'probe'\);/);
+    assert.match(text, /v_probe  VARCHAR2\(30\) := 'DWPRC_PROBE_' \|\| SYS_CONTEXT\('USERENV', 'SID'\);/, 'a probe per session: concurrent migrations do not drop each other');
+    assert.match(text, /EXECUTE IMMEDIATE 'CREATE OR REPLACE PROCEDURE ' \|\| v_probe \|\| q'\[ IS\s+BEGIN\s+DBMS_ALERT\.SIGNAL\('DWPRC_PROBE', 'probe'\);/);
     assert.match(text, /PRAGMA EXCEPTION_INIT\(e_compiled_with_errors, -24344\)/, 'a probe that does not compile is not an error of the migration');
-    assert.match(text, /SELECT STATUS INTO v_status\s+FROM ALL_OBJECTS\s+WHERE OWNER = SYS_CONTEXT\('USERENV', 'CURRENT_SCHEMA'\)\s+AND OBJECT_NAME = 'DWPRC_ALERT_PROBE'/);
-    assert.match(text, /EXECUTE IMMEDIATE 'DROP PROCEDURE DWPRC_ALERT_PROBE';\s+IF v_status = 'VALID' THEN\s+EXECUTE IMMEDIATE q'\[CREATE OR REPLACE TRIGGER DWPRCREQ_ALERT\s+AFTER INSERT ON DWPRCREQ\s+BEGIN/);
+    assert.match(text, /SELECT STATUS INTO v_status\s+FROM ALL_OBJECTS\s+WHERE OWNER = SYS_CONTEXT\('USERENV', 'CURRENT_SCHEMA'\)\s+AND OBJECT_NAME = v_probe/);
+    assert.match(
+      text,
+      /EXECUTE IMMEDIATE 'DROP PROCEDURE ' \|\| v_probe;\s+IF v_status = 'VALID' THEN[\s\S]*?DDL_LOCK_TIMEOUT = 60';\s+EXECUTE IMMEDIATE q'\[CREATE OR REPLACE TRIGGER DWPRCREQ_ALERT\s+AFTER INSERT ON DWPRCREQ\s+BEGIN/,
+    );
+    assert.match(text, /EXECUTE IMMEDIATE 'ALTER SESSION SET DDL_LOCK_TIMEOUT = 0';/, 'the pooled session gets its default back');
     const trigger = /CREATE OR REPLACE TRIGGER[\s\S]*?END;\]'/.exec(text)![0];
     assert.doesNotMatch(trigger, /FOR EACH ROW/, 'statement level: one signal per INSERT');
     assert.match(trigger, /EXECUTE IMMEDIATE 'BEGIN DBMS_ALERT\.SIGNAL\(:1, :2\); END;' USING 'DWPRC_REQUEST', 'request';\s+EXCEPTION\s+WHEN OTHERS THEN\s+NULL;/);
