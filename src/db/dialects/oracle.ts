@@ -8,7 +8,7 @@ import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../p
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
-import { listenOracleAlerts, signalAlert } from './oracleAlerts.js';
+import { ALERT_WAIT_SECONDS, listenOracleAlerts, signalAlert } from './oracleAlerts.js';
 import { AutoCommitOracleDialect } from './oracleAutoCommit.js';
 import { withDriverConnection } from './oracleDriverConnection.js';
 import { streamOracleRows } from './oracleRowStream.js';
@@ -370,7 +370,13 @@ export class OracleDialect implements Dialect {
   async listen(onWake: (channel: WakeChannel) => void): Promise<Listener> {
     if (!this.options.alerts) return { close: async () => undefined };
     const { user, password, connectString } = this.options;
-    return listenOracleAlerts({ connect: () => oracledb.getConnection({ user, password, connectString }), classifyError: classifyOracleError }, onWake);
+    const connect = async () => {
+      const connection = await oracledb.getConnection({ user, password, connectString, expireTime: 1 });
+      // A peer that vanished without a reset would leave WAITANY hanging: no round trip may outlast the wait by much.
+      connection.callTimeout = (ALERT_WAIT_SECONDS + 30) * 1000;
+      return connection;
+    };
+    return listenOracleAlerts({ connect, classifyError: classifyOracleError }, onWake);
   }
 
   async notify(db: Kysely<Database>, channel: WakeChannel) {
