@@ -27,6 +27,8 @@ export interface Config {
   httpPort: number | null;
   /** URL that receives a JSON POST per alert (DWPRC_ALERT_WEBHOOK); null = no alerts. May hold a token: never log it. */
   alertWebhook: string | null;
+  /** DWPRC_ORACLE_ALERTS=1: Oracle wake-ups through DBMS_ALERT besides polling (needs EXECUTE on SYS.DBMS_ALERT). */
+  oracleAlerts: boolean;
 }
 
 export const MISFIRE_POLICIES = ['coalesce', 'skip', 'catchup'] as const;
@@ -106,6 +108,14 @@ export function parseWebhookUrl(field: string, raw: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`${field} must be an http:// or https:// URL, got a ${url.protocol}// URL`);
   return url.toString();
+}
+
+/** An on/off setting: 1/0 (also true/false, yes/no); unset is off. */
+export function parseSwitch(field: string, raw: string | undefined): boolean {
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (['', '0', 'false', 'no', 'off'].includes(value)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  throw new UserError(`${field} must be 1 (on) or 0 (off), got "${raw}"`);
 }
 
 function duration(field: string, raw: string | undefined, fallback: number): number {
@@ -215,5 +225,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     flowsDir: env.DWPRC_FLOWS_DIR?.trim() ? path.resolve(cwd, env.DWPRC_FLOWS_DIR.trim()) : null,
     httpPort: env.DWPRC_HTTP_PORT?.trim() ? parsePort('DWPRC_HTTP_PORT', env.DWPRC_HTTP_PORT) : null,
     alertWebhook: env.DWPRC_ALERT_WEBHOOK?.trim() ? parseWebhookUrl('DWPRC_ALERT_WEBHOOK', env.DWPRC_ALERT_WEBHOOK) : null,
+    oracleAlerts: parseSwitch('DWPRC_ORACLE_ALERTS', env.DWPRC_ORACLE_ALERTS),
   };
 }

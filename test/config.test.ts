@@ -43,6 +43,14 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ DWPRC_DATABASE_URL: 'oracle://u@h/S' }), /no password/);
   });
 
+  test('DWPRC_ORACLE_ALERTS: off unless set to 1 (or true/yes/on); anything else is refused', () => {
+    assert.equal(loadConfig({}).oracleAlerts, false);
+    assert.equal(loadConfig({ DWPRC_ORACLE_ALERTS: '0' }).oracleAlerts, false);
+    assert.equal(loadConfig({ DWPRC_ORACLE_ALERTS: '1' }).oracleAlerts, true);
+    assert.equal(loadConfig({ DWPRC_ORACLE_ALERTS: ' Yes ' }).oracleAlerts, true);
+    assert.throws(() => loadConfig({ DWPRC_ORACLE_ALERTS: '2' }), /^UserError: DWPRC_ORACLE_ALERTS must be 1 \(on\) or 0 \(off\), got "2"$/);
+  });
+
   test('bad values fail with one line naming the variable and what is accepted', () => {
     assert.throws(() => loadConfig({ DWPRC_DATABASE_URL: 'mysql://x' }), /^UserError: DWPRC_DATABASE_URL must start with postgres:\/\/, postgresql:\/\/ or oracle:\/\/$/);
     assert.throws(() => loadConfig({ DWPRC_SCHEMA: 'dw; drop table x' }), /DWPRC_SCHEMA must be a plain identifier/);

@@ -16,7 +16,9 @@ export async function connect(config: Config, applicationName = 'dwprc'): Promis
   const target = config.database;
   const common = { schema: config.schema, tablePrefix: config.tablePrefix, poolMax: config.poolMax };
   if (target.kind === 'oracle') {
-    const dialect = await OracleDialect.create({ ...common, user: target.user, password: target.password, connectString: target.connectString });
+    const dialect = await OracleDialect.create({
+      ...common, user: target.user, password: target.password, connectString: target.connectString, alerts: config.oracleAlerts,
+    });
     return { dialect, embedded: null, close: () => dialect.close() };
   }
   const embedded = target.kind === 'embedded' ? await openEmbeddedCluster({ home: target.home }) : null;

@@ -1,7 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Kysely } from 'kysely';
 import type { Dialect, MigrationFile } from './dialects/dialect.js';
+import type { Database } from './schema.js';
 import { renameObjectsInSql } from './tableNames.js';
 
 /** `sql/` at the package root, next to `src/` and `dist/`. */
@@ -22,8 +24,17 @@ export async function migrationFiles(dialect: Dialect['name'], tablePrefix: stri
   );
 }
 
+/** The version table's statements (exported to pin their Oracle SQL). */
+export function appliedVersionsQuery(db: Kysely<Database>) {
+  return db.selectFrom('dwprcver').select('version');
+}
+
+export function recordVersionStatement(db: Kysely<Database>, file: Pick<MigrationFile, 'version' | 'name'>) {
+  return db.insertInto('dwprcver').values({ version: file.version, name: file.name });
+}
+
 export async function appliedVersions(dialect: Dialect): Promise<Set<number>> {
-  const rows = await dialect.db.selectFrom('dwprcver').select('version').execute();
+  const rows = await appliedVersionsQuery(dialect.db).execute();
   return new Set(rows.map((r) => Number(r.version)));
 }
 
@@ -45,7 +56,7 @@ export async function migrate(dialect: Dialect, tablePrefix: string): Promise<Mi
     for (const file of files) {
       if (done.has(file.version)) continue;
       await dialect.applyMigration(file, async (db) => {
-        await db.insertInto('dwprcver').values({ version: file.version, name: file.name }).execute();
+        await recordVersionStatement(db, file).execute();
       });
       applied.push({ version: file.version, name: file.name });
     }

@@ -60,6 +60,26 @@ export function closeRunStatement(db: Kysely<Database>, dialect: Dialect, end: P
     });
 }
 
+/** What the DWJOBLOG / DWJOBERR rows of a run repeat (exported, like the two below, for the SQL pins). */
+export function runIdentityQuery(db: Kysely<Database>, prcid: number) {
+  return db.selectFrom('dwprclog').select(['jobid', 'mapref', 'sessionid']).where('prcid', '=', prcid);
+}
+
+export function errorCountQuery(db: Kysely<Database>, prcid: number) {
+  return db
+    .selectFrom('dwjoberr')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('prcid', '=', prcid)
+    .where('errtyp', '=', 'ERR');
+}
+
+export function lastJobLogQuery(db: Kysely<Database>, prcid: number) {
+  return db
+    .selectFrom('dwjoblog')
+    .select((eb) => eb.fn.max('joblogid').as('id'))
+    .where('prcid', '=', prcid);
+}
+
 /**
  * Sets the final status of one DWPRCLOG row, with its DWJOBLOG and DWJOBERR rows, in the
  * caller's transaction. Returns false when the row was no longer this run's to close (already
@@ -70,7 +90,7 @@ export async function endRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd
   const updated = await closeRunStatement(db, dialect, end).executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) return false;
 
-  const run = await db.selectFrom('dwprclog').select(['jobid', 'mapref', 'sessionid']).where('prcid', '=', prcid).executeTakeFirstOrThrow();
+  const run = await runIdentityQuery(db, prcid).executeTakeFirstOrThrow();
   const identity = { prcid, jobid: run.jobid, mapref: run.mapref, sessionId: run.sessionid };
   if (end.jobLog) {
     const joblogid = end.jobLog.joblogid ?? Number(await dialect.selectValue(dialect.nextValue('dwjoblogseq'), db));
@@ -83,18 +103,9 @@ export async function endRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd
 
 /** Every failed run has at least one DWJOBERR row of type ERR: the engine writes it when the flow did not. */
 async function ensureFailureRecorded(db: Kysely<Database>, dialect: Dialect, run: Parameters<typeof insertJobError>[2], message: string, detail: string | null) {
-  const errors = await db
-    .selectFrom('dwjoberr')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('prcid', '=', run.prcid)
-    .where('errtyp', '=', 'ERR')
-    .executeTakeFirstOrThrow();
+  const errors = await errorCountQuery(db, run.prcid).executeTakeFirstOrThrow();
   if (Number(errors.n) > 0) return;
-  const log = await db
-    .selectFrom('dwjoblog')
-    .select((eb) => eb.fn.max('joblogid').as('id'))
-    .where('prcid', '=', run.prcid)
-    .executeTakeFirst();
+  const log = await lastJobLogQuery(db, run.prcid).executeTakeFirst();
   // As LOG_JOB_ERROR does before any job log: id 0.
   await insertJobError(db, dialect, run, { joblogid: Number(log?.id ?? 0), type: 'ERR', message, dbMessage: detail ?? message, key: null });
 }

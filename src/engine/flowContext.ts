@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Dialect, RunSession } from '../db/dialects/dialect.js';
+import type { Database } from '../db/schema.js';
 import type { Logger } from '../observe/logger.js';
 import type { RunParams } from '../queue/request.js';
 import type { FlowContext, FlowError, RowCounts } from './flow.js';
@@ -18,6 +20,11 @@ function count(field: string, value: number | undefined): number {
   if (value === undefined) return 0;
   if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`recordCounts: ${field} must be a whole number ≥ 0, got ${value}`);
   return value;
+}
+
+/** MSG of a running row shows its last error (exported to pin its Oracle SQL). */
+export function lastErrorStatement(db: Kysely<Database>, dialect: Dialect, prcid: number, message: string) {
+  return db.updateTable('dwprclog').set({ msg: clip(message, MSG_MAX), recupdt: dialect.localNow() }).where('prcid', '=', prcid).where('status', '=', 'IP');
 }
 
 /**
@@ -67,7 +74,7 @@ export function createFlowContext(args: {
         await insertJobError(trx, dialect, run, { joblogid: id, type, message: error.message, dbMessage: error.dbMessage ?? null, key: error.key ?? null });
         if (type === 'ERR') {
           // As with LOG_JOB_ERROR: the run's MSG shows the last error, also when it ends PC.
-          await trx.updateTable('dwprclog').set({ msg: clip(error.message, MSG_MAX), recupdt: dialect.localNow() }).where('prcid', '=', run.prcid).where('status', '=', 'IP').execute();
+          await lastErrorStatement(trx, dialect, run.prcid, error.message).execute();
         }
       });
     },

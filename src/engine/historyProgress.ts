@@ -28,8 +28,12 @@ function parseProgress(text: string | null): HistoryProgress | null {
   }
 }
 
+export function readProgressQuery(db: Kysely<Database>, requestId: string) {
+  return db.selectFrom('dwprcreq').select('progress').where('requestId', '=', requestId);
+}
+
 export async function readProgress(db: Kysely<Database>, requestId: string): Promise<HistoryProgress | null> {
-  const row = await db.selectFrom('dwprcreq').select('progress').where('requestId', '=', requestId).executeTakeFirst();
+  const row = await readProgressQuery(db, requestId).executeTakeFirst();
   return parseProgress(row?.progress ?? null);
 }
 

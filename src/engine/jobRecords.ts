@@ -12,14 +12,27 @@ export interface RunIdentity {
   sessionId: number | null;
 }
 
+export interface JobError {
+  joblogid: number;
+  type: string;
+  message: string;
+  dbMessage: string | null;
+  key: string | null;
+}
+
 /** One DWJOBERR row, as PKGDWPRC.LOG_JOB_ERROR writes it (without touching DWPRCLOG). */
-export async function insertJobError(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  run: RunIdentity,
-  error: { joblogid: number; type: string; message: string; dbMessage: string | null; key: string | null },
-): Promise<void> {
-  await db
+export async function insertJobError(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, error: JobError): Promise<void> {
+  await insertJobErrorStatement(db, dialect, run, error).execute();
+}
+
+/** One DWJOBLOG row, as PKGDWPRC.CREATE_JOB_LOG writes it. */
+export async function insertJobLog(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, joblogid: number, counts: RowCounts): Promise<void> {
+  await insertJobLogStatement(db, dialect, run, joblogid, counts).execute();
+}
+
+/** Exported, like the next, to pin its Oracle SQL: ERRID from DWJOBERRSEQ, the server clock. */
+export function insertJobErrorStatement(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, error: JobError) {
+  return db
     .insertInto('dwjoberr')
     .values({
       joblogid: error.joblogid,
@@ -34,13 +47,11 @@ export async function insertJobError(
       reccrdt: dialect.localNow(),
       prcid: run.prcid,
       sessionid: run.sessionId,
-    })
-    .execute();
+    });
 }
 
-/** One DWJOBLOG row, as PKGDWPRC.CREATE_JOB_LOG writes it. */
-export async function insertJobLog(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, joblogid: number, counts: RowCounts): Promise<void> {
-  await db
+export function insertJobLogStatement(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, joblogid: number, counts: RowCounts) {
+  return db
     .insertInto('dwjoblog')
     .values({
       joblogid,
@@ -53,6 +64,5 @@ export async function insertJobLog(db: Kysely<Database>, dialect: Dialect, run: 
       reccrdt: dialect.localNow(),
       prcid: run.prcid,
       sessionid: run.sessionId,
-    })
-    .execute();
+    });
 }

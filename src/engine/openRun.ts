@@ -35,6 +35,11 @@ export function insertRunStatement(db: Kysely<Database>, dialect: Dialect, prcid
   });
 }
 
+/** IP rows left on this session id by an earlier run (exported for the SQL pins). */
+export function staleRunsQuery(db: Kysely<Database>, sessionId: number) {
+  return db.selectFrom('dwprclog').select('prcid').where('sessionid', '=', sessionId).where('status', '=', 'IP');
+}
+
 /** PRCID on the request, only while this worker still holds its claim. Exported for the SQL pins. */
 export function recordPrcidStatement(db: Kysely<Database>, owner: RunOwner, prcid: number) {
   return db
@@ -54,7 +59,7 @@ export function recordPrcidStatement(db: Kysely<Database>, owner: RunOwner, prci
 export async function openRun(session: RunSession, dialect: Dialect, start: RunStart): Promise<number | null> {
   try {
     return await session.db.transaction().execute(async (trx) => {
-      const stale = await trx.selectFrom('dwprclog').select('prcid').where('sessionid', '=', session.sessionId).where('status', '=', 'IP').execute();
+      const stale = await staleRunsQuery(trx, session.sessionId).execute();
       for (const { prcid } of stale) {
         await endRun(trx, dialect, { prcid, status: 'FL', message: SUPERSEDED, owner: null });
       }

@@ -35,6 +35,25 @@ async function count(query: { executeTakeFirstOrThrow(): Promise<{ n: number | s
   return Number((await query.executeTakeFirstOrThrow()).n);
 }
 
+/** The dry run's counts: ended runs, and the DWJOBLOG / DWJOBERR rows that would go with them (exported for the SQL pins). */
+export function prunableCounts(db: Kysely<Database>, cutoff: RawBuilder<Date>) {
+  const prcids = ended(db, cutoff).select('prcid');
+  return {
+    runs: ended(db, cutoff).select((eb) => eb.fn.countAll<number | string>().as('n')),
+    jobLogs: db.selectFrom('dwjoblog').where('prcid', 'in', prcids).select((eb) => eb.fn.countAll<number | string>().as('n')),
+    jobErrors: db.selectFrom('dwjoberr').where('prcid', 'in', prcids).select((eb) => eb.fn.countAll<number | string>().as('n')),
+  };
+}
+
+/** One page of PRCIDs: errors, job logs, then the runs (still ended: never an IP row). */
+export function deleteRunLogsStatements(db: Kysely<Database>, ids: readonly number[]) {
+  return {
+    errors: db.deleteFrom('dwjoberr').where('prcid', 'in', [...ids]),
+    logs: db.deleteFrom('dwjoblog').where('prcid', 'in', [...ids]),
+    runs: db.deleteFrom('dwprclog').where('prcid', 'in', [...ids]).where('status', 'in', [...ENDED_RUN_STATUSES]),
+  };
+}
+
 /**
  * Deletes ended DWPRCLOG rows older than the cutoff with their DWJOBLOG and DWJOBERR rows (by
  * PRCID), a page of PRCIDs per short transaction, oldest first. Nothing running is touched:
@@ -44,20 +63,17 @@ export async function pruneRunLogs(dialect: Dialect, options: PruneOptions): Pro
   const { db } = dialect;
   const cutoff = dialect.localNowPlus(-options.olderThanMs);
   if (options.dryRun) {
-    const prcids = ended(db, cutoff).select('prcid');
-    return {
-      runs: await count(ended(db, cutoff).select((eb) => eb.fn.countAll<number | string>().as('n'))),
-      jobLogs: await count(db.selectFrom('dwjoblog').where('prcid', 'in', prcids).select((eb) => eb.fn.countAll<number | string>().as('n'))),
-      jobErrors: await count(db.selectFrom('dwjoberr').where('prcid', 'in', prcids).select((eb) => eb.fn.countAll<number | string>().as('n'))),
-    };
+    const counts = prunableCounts(db, cutoff);
+    return { runs: await count(counts.runs), jobLogs: await count(counts.jobLogs), jobErrors: await count(counts.jobErrors) };
   }
   const total: PrunedRunLogs = { runs: 0, jobLogs: 0, jobErrors: 0 };
   const pages = keysetPages<number>(async (after, size) => (await endedRunsPage(db, cutoff, after, size).execute()).map((r) => r.prcid), options.batchSize);
   for await (const ids of pages) {
     await db.transaction().execute(async (trx) => {
-      const errors = await trx.deleteFrom('dwjoberr').where('prcid', 'in', ids).executeTakeFirst();
-      const logs = await trx.deleteFrom('dwjoblog').where('prcid', 'in', ids).executeTakeFirst();
-      const runs = await trx.deleteFrom('dwprclog').where('prcid', 'in', ids).where('status', 'in', [...ENDED_RUN_STATUSES]).executeTakeFirst();
+      const statements = deleteRunLogsStatements(trx, ids);
+      const errors = await statements.errors.executeTakeFirst();
+      const logs = await statements.logs.executeTakeFirst();
+      const runs = await statements.runs.executeTakeFirst();
       total.jobErrors += Number(errors.numDeletedRows);
       total.jobLogs += Number(logs.numDeletedRows);
       total.runs += Number(runs.numDeletedRows);

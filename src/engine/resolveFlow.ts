@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 import { UserError } from '../errors.js';
 import type { ExecutionContext } from './execution.js';
 import type { DefinedFlow } from './flow.js';
@@ -9,6 +11,22 @@ export type ResolvedFlow =
   | { kind: 'typescript'; mapref: string; flow: DefinedFlow; file: string; jobid: number | null; jobflwid: null }
   | { kind: 'dwlogic'; mapref: string; text: string; jobid: number | null; jobflwid: number };
 
+/** The MAPREF's current DWJOB row: the JOBID a TypeScript flow's runs carry (exported, like the next, to pin its Oracle SQL). */
+export function currentJobQuery(db: Kysely<Database>, mapref: string) {
+  return db.selectFrom('dwjob').select('jobid').where('mapref', '=', mapref).where('curflg', '=', 'Y').orderBy('jobid', 'desc');
+}
+
+/** The current active DWJOBFLW row; the newest should there be several. */
+export function currentFlowQuery(db: Kysely<Database>, mapref: string) {
+  return db
+    .selectFrom('dwjobflw')
+    .select(['jobflwid', 'jobid', 'dwlogic'])
+    .where('mapref', '=', mapref)
+    .where('curflg', '=', 'Y')
+    .where('stflg', '=', 'A')
+    .orderBy('jobflwid', 'desc');
+}
+
 /**
  * A registered TypeScript flow, else the current active DWJOBFLW row's DWLOGIC. Refusals are
  * UserErrors (one line, nothing written): no flow, an empty DWLOGIC, Python in DWLOGIC.
@@ -19,23 +37,10 @@ export async function resolveFlow(mapref: string, context: Pick<ExecutionContext
   const registry = context.flows ?? (await flowRegistry(context.config.flowsDir, context.log));
   const registered = registry.get(mapref);
   if (registered) {
-    const job = await db
-      .selectFrom('dwjob')
-      .select('jobid')
-      .where('mapref', '=', mapref)
-      .where('curflg', '=', 'Y')
-      .orderBy('jobid', 'desc')
-      .executeTakeFirst();
+    const job = await currentJobQuery(db, mapref).executeTakeFirst();
     return { kind: 'typescript', mapref, flow: registered.flow, file: registered.file, jobid: job?.jobid ?? null, jobflwid: null };
   }
-  const row = await db
-    .selectFrom('dwjobflw')
-    .select(['jobflwid', 'jobid', 'dwlogic'])
-    .where('mapref', '=', mapref)
-    .where('curflg', '=', 'Y')
-    .where('stflg', '=', 'A')
-    .orderBy('jobflwid', 'desc')
-    .executeTakeFirst();
+  const row = await currentFlowQuery(db, mapref).executeTakeFirst();
   if (!row) throw new UserError(`No active job flow found for ${mapref}`);
   const text = row.dwlogic ?? '';
   if (text.trim() === '') throw new UserError(`DWLOGIC of ${mapref} (JOBFLWID ${row.jobflwid}) is empty: nothing to run`);

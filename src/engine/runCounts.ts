@@ -20,8 +20,9 @@ export async function runCounts(db: Kysely<Database>, prcids: readonly number[])
   return total;
 }
 
-async function chunkCounts(db: Kysely<Database>, prcids: readonly number[]): Promise<RunCountsTotal | null> {
-  const row = await db
+/** One chunk's sums (exported to pin its Oracle SQL); `prcids` holds 1 to CHUNK ids. */
+export function runCountsQuery(db: Kysely<Database>, prcids: readonly number[]) {
+  return db
     .selectFrom('dwjoblog')
     .select((eb) => [
       eb.fn.countAll<number>().as('logs'),
@@ -29,8 +30,11 @@ async function chunkCounts(db: Kysely<Database>, prcids: readonly number[]): Pro
       eb.fn.sum<number>('trgrows').as('target'),
       eb.fn.sum<number>('errrows').as('errors'),
     ])
-    .where('prcid', 'in', prcids)
-    .executeTakeFirstOrThrow();
+    .where('prcid', 'in', [...prcids]);
+}
+
+async function chunkCounts(db: Kysely<Database>, prcids: readonly number[]): Promise<RunCountsTotal | null> {
+  const row = await runCountsQuery(db, prcids).executeTakeFirstOrThrow();
   if (Number(row.logs) === 0) return null;
   return { source: Number(row.source ?? 0), target: Number(row.target ?? 0), errors: Number(row.errors ?? 0) };
 }

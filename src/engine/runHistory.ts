@@ -30,8 +30,12 @@ interface Plan {
 }
 
 /** DWPARAMS (HIST_LOAD, DWT_PARAM1): where a history without start_date begins. */
+export function histLoadStartQuery(db: Kysely<Database>) {
+  return db.selectFrom('dwparams').select('prval').where('prtyp', '=', 'HIST_LOAD').where('prcd', '=', 'DWT_PARAM1');
+}
+
 async function histLoadStart(db: Kysely<Database>, mapref: string): Promise<string> {
-  const row = await db.selectFrom('dwparams').select('prval').where('prtyp', '=', 'HIST_LOAD').where('prcd', '=', 'DWT_PARAM1').executeTakeFirst();
+  const row = await histLoadStartQuery(db).executeTakeFirst();
   const day = row?.prval ? fromDwDay(row.prval) : null;
   if (!day) {
     throw new UserError(

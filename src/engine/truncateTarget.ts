@@ -12,12 +12,7 @@ import type { ExecutionContext } from './execution.js';
  */
 export async function targetTruncation(mapref: string, context: Pick<ExecutionContext, 'dialect'>): Promise<string> {
   const { dialect } = context;
-  const target = await dialect.db
-    .selectFrom('dwmapr')
-    .select(['trgschm', 'trgtbnm'])
-    .where('mapref', '=', mapref)
-    .where('curflg', '=', 'Y')
-    .executeTakeFirst();
+  const target = await targetTableQuery(dialect, mapref).executeTakeFirst();
   if (!target) throw new UserError(`truncate_flag=Y, but no current DWMAPR row (MAPREF ${mapref}, CURFLG 'Y') names the target table`);
   let schema: string | null;
   let table: string;
@@ -28,6 +23,11 @@ export async function targetTruncation(mapref: string, context: Pick<ExecutionCo
     throw new UserError(`truncate_flag=Y for ${mapref}: ${(error as Error).message}`);
   }
   return truncateStatement(dialect, schema, table);
+}
+
+/** The current DWMAPR row naming the target (exported for the SQL pins). */
+export function targetTableQuery(dialect: Pick<Dialect, 'db'>, mapref: string) {
+  return dialect.db.selectFrom('dwmapr').select(['trgschm', 'trgtbnm']).where('mapref', '=', mapref).where('curflg', '=', 'Y');
 }
 
 /** Exported for the SQL pins: quoting with the dialect's case folding. */

@@ -1,7 +1,9 @@
+import type { Kysely } from 'kysely';
 import type { Dialect } from '../db/dialects/dialect.js';
 import { isExclusiveType } from '../queue/pickClaimable.js';
 import { readResult } from '../queue/result.js';
 import { estimateRunning } from './runEstimates.js';
+import type { Database } from '../db/schema.js';
 
 export interface QueueStatus {
   depth: { status: string; requestType: string; count: number }[];
@@ -33,35 +35,42 @@ export interface RunningStatus {
 
 const seconds = (from: Date | null, now: Date) => (from ? Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000)) : 0);
 
+/** The four queries of `dwprc status` (exported to pin their Oracle SQL). */
+export function statusQueries(db: Kysely<Database>, failures: number) {
+  return {
+    depth: db
+      .selectFrom('dwprcreq')
+      .select(['status', 'requestType', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('status', 'in', ['NEW', 'CLAIMED'])
+      .groupBy(['status', 'requestType'])
+      .orderBy('status')
+      .orderBy('requestType'),
+    running: db
+      .selectFrom('dwprcreq')
+      .select(['requestId', 'mapref', 'requestType', 'claimedBy', 'claimedAt', 'prcid', 'stopRequested'])
+      .where('status', '=', 'CLAIMED')
+      .orderBy('claimedAt'),
+    workers: db.selectFrom('dwprcwrk').selectAll().orderBy('workerId'),
+    failures: db
+      .selectFrom('dwprcreq')
+      .select(['requestId', 'mapref', 'requestType', 'completedAt', 'resultPayload'])
+      .where('status', '=', 'FAILED')
+      .orderBy('completedAt', 'desc')
+      .fetch(failures),
+  };
+}
+
 /** What `dwprc status` shows: queue depth, running requests, live workers, recent failures. */
 export async function queueStatus(dialect: Dialect, options: { failures?: number } = {}): Promise<QueueStatus> {
-  const db = dialect.db;
   const utc = await dialect.selectValue(dialect.utcNow());
   const local = await dialect.selectValue(dialect.localNow());
-  const depth = await db
-    .selectFrom('dwprcreq')
-    .select(['status', 'requestType', (eb) => eb.fn.countAll<number>().as('count')])
-    .where('status', 'in', ['NEW', 'CLAIMED'])
-    .groupBy(['status', 'requestType'])
-    .orderBy('status')
-    .orderBy('requestType')
-    .execute();
-  const running = await db
-    .selectFrom('dwprcreq')
-    .select(['requestId', 'mapref', 'requestType', 'claimedBy', 'claimedAt', 'prcid', 'stopRequested'])
-    .where('status', '=', 'CLAIMED')
-    .orderBy('claimedAt')
-    .execute();
+  const queries = statusQueries(dialect.db, options.failures ?? 5);
+  const depth = await queries.depth.execute();
+  const running = await queries.running.execute();
   // Only flow runs have DWPRCLOG history to go by (a REPORT's MAPREF names no flow).
-  const estimates = await estimateRunning(db, running.filter((r) => isExclusiveType(r.requestType)), local);
-  const workers = await db.selectFrom('dwprcwrk').selectAll().orderBy('workerId').execute();
-  const failures = await db
-    .selectFrom('dwprcreq')
-    .select(['requestId', 'mapref', 'requestType', 'completedAt', 'resultPayload'])
-    .where('status', '=', 'FAILED')
-    .orderBy('completedAt', 'desc')
-    .fetch(options.failures ?? 5)
-    .execute();
+  const estimates = await estimateRunning(dialect.db, running.filter((r) => isExclusiveType(r.requestType)), local);
+  const workers = await queries.workers.execute();
+  const failures = await queries.failures.execute();
   return {
     depth: depth.map((d) => ({ ...d, count: Number(d.count) })),
     running: running.map((r) => {

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Dialect } from '../db/dialects/dialect.js';
+import type { Database } from '../db/schema.js';
 import type { ResultPayload } from '../engine/execution.js';
 import { isExclusiveType } from './pickClaimable.js';
 import type { StopRequest } from './request.js';
@@ -11,25 +13,57 @@ interface Target {
   prcid: number | null;
 }
 
+/** The requests a STOP may target (exported, like the statements below, to pin their Oracle SQL). */
+export function stopTargetsQuery(dialect: Dialect) {
+  return dialect.db.selectFrom('dwprcreq').select(['requestId', 'status', 'claimedBy', 'prcid', 'requestType']);
+}
+
+/** The IP run of `mapref` that started within the second the UI names (the STRTDT of its DWPRCLOG row). */
+/** The UI names a run by the STRTDT of its DWPRCLOG row, to the second (a wall-clock value). */
+export function startSecond(startTimestamp: string): Date | null {
+  const second = new Date(`${startTimestamp.replace(' ', 'T').slice(0, 19)}Z`);
+  return Number.isNaN(second.getTime()) ? null : second;
+}
+
+export function runStartedAtQuery(dialect: Dialect, mapref: string, from: Date) {
+  return dialect.db
+    .selectFrom('dwprclog')
+    .select('prcid')
+    .where('mapref', '=', mapref)
+    .where('status', '=', 'IP')
+    .where('strtdt', '>=', from)
+    .where('strtdt', '<', new Date(from.getTime() + 1000));
+}
+
+export function cancelQueuedByStopStatement(dialect: Dialect, targetId: string, stopRequestId: string) {
+  return dialect.db
+    .updateTable('dwprcreq')
+    .set({
+      status: 'CANCELLED', completedAt: dialect.localNow(), stopRequestId,
+      resultPayload: resultJson({ status: 'CANCELLED', message: `cancelled by STOP ${stopRequestId} before it started` }),
+    })
+    .where('requestId', '=', targetId)
+    .where('status', '=', 'NEW');
+}
+
+export function markRunningStatement(db: Kysely<Database>, targetId: string, stop: Pick<StopRequest, 'force' | 'requestId'>) {
+  return db
+    .updateTable('dwprcreq')
+    .set({ stopRequested: stop.force ? 'F' : 'G', stopRequestId: stop.requestId })
+    .where('requestId', '=', targetId)
+    .where('status', '=', 'CLAIMED');
+}
+
 async function findTarget(dialect: Dialect, stop: StopRequest): Promise<Target | undefined> {
-  const base = dialect.db.selectFrom('dwprcreq').select(['requestId', 'status', 'claimedBy', 'prcid', 'requestType']);
-  if (stop.targetRequestId) return base.where('requestId', '=', stop.targetRequestId).executeTakeFirst();
+  if (stop.targetRequestId) return stopTargetsQuery(dialect).where('requestId', '=', stop.targetRequestId).executeTakeFirst();
   if (stop.startTimestamp) {
-    // The UI names a run by the STRTDT of its DWPRCLOG row, to the second (a wall-clock value).
-    const second = new Date(`${stop.startTimestamp.replace(' ', 'T').slice(0, 19)}Z`);
-    if (Number.isNaN(second.getTime())) return undefined;
-    const run = await dialect.db
-      .selectFrom('dwprclog')
-      .select('prcid')
-      .where('mapref', '=', stop.mapref)
-      .where('status', '=', 'IP')
-      .where('strtdt', '>=', second)
-      .where('strtdt', '<', new Date(second.getTime() + 1000))
-      .executeTakeFirst();
+    const second = startSecond(stop.startTimestamp);
+    if (!second) return undefined;
+    const run = await runStartedAtQuery(dialect, stop.mapref, second).executeTakeFirst();
     if (!run) return undefined;
-    return base.where('prcid', '=', run.prcid).where('status', '=', 'CLAIMED').executeTakeFirst();
+    return stopTargetsQuery(dialect).where('prcid', '=', run.prcid).where('status', '=', 'CLAIMED').executeTakeFirst();
   }
-  const running = await base.where('mapref', '=', stop.mapref).where('status', '=', 'CLAIMED').execute();
+  const running = await stopTargetsQuery(dialect).where('mapref', '=', stop.mapref).where('status', '=', 'CLAIMED').execute();
   return running.find((r) => isExclusiveType(r.requestType));
 }
 
@@ -48,27 +82,14 @@ export async function markStop(dialect: Dialect, stop: StopRequest): Promise<Res
     };
   }
   if (target.status === 'NEW') {
-    const updated = await dialect.db
-      .updateTable('dwprcreq')
-      .set({
-        status: 'CANCELLED', completedAt: dialect.localNow(), stopRequestId: stop.requestId,
-        resultPayload: resultJson({ status: 'CANCELLED', message: `cancelled by STOP ${stop.requestId} before it started` }),
-      })
-      .where('requestId', '=', target.requestId)
-      .where('status', '=', 'NEW')
-      .executeTakeFirst();
+    const updated = await cancelQueuedByStopStatement(dialect, target.requestId, stop.requestId).executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 1) {
       return { status: 'DONE', message: `request ${target.requestId} was queued; cancelled`, target: target.requestId };
     }
     return markStop(dialect, { ...stop, targetRequestId: target.requestId });
   }
   await dialect.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('dwprcreq')
-      .set({ stopRequested: stop.force ? 'F' : 'G', stopRequestId: stop.requestId })
-      .where('requestId', '=', target.requestId)
-      .where('status', '=', 'CLAIMED')
-      .execute();
+    await markRunningStatement(trx, target.requestId, stop).execute();
     await dialect.notify(trx, 'stop');
   });
   return {

@@ -28,6 +28,20 @@ export function finishedRequestsPage(db: Kysely<Database>, cutoff: RawBuilder<Da
     .fetch(size);
 }
 
+/** How many requests would go (the dry run). */
+export function finishedRequestsCount(db: Kysely<Database>, cutoff: RawBuilder<Date>) {
+  return finished(db, cutoff).select((eb) => eb.fn.countAll<number | string>().as('n'));
+}
+
+/** One page, re-checked: a `dwprc retry` may have re-queued a row since it was read. */
+export function deleteFinishedStatement(db: Kysely<Database>, cutoff: RawBuilder<Date>, ids: readonly string[]) {
+  return db
+    .deleteFrom('dwprcreq')
+    .where('requestId', 'in', [...ids])
+    .where('status', 'in', [...FINISHED_STATUSES])
+    .where('completedAt', '<', cutoff);
+}
+
 /**
  * Deletes DONE/FAILED/CANCELLED requests completed before the cutoff, a page of ids at a time,
  * each in its own short transaction that re-checks the status (a `dwprc retry` may have
@@ -37,7 +51,7 @@ export function finishedRequestsPage(db: Kysely<Database>, cutoff: RawBuilder<Da
 export async function pruneRequests(dialect: Dialect, options: PruneOptions): Promise<number> {
   const cutoff = dialect.localNowPlus(-options.olderThanMs);
   if (options.dryRun) {
-    const row = await finished(dialect.db, cutoff).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    const row = await finishedRequestsCount(dialect.db, cutoff).executeTakeFirstOrThrow();
     return Number(row.n);
   }
   let deleted = 0;
@@ -46,14 +60,7 @@ export async function pruneRequests(dialect: Dialect, options: PruneOptions): Pr
     options.batchSize,
   );
   for await (const ids of pages) {
-    const result = await dialect.db.transaction().execute((trx) =>
-      trx
-        .deleteFrom('dwprcreq')
-        .where('requestId', 'in', ids)
-        .where('status', 'in', [...FINISHED_STATUSES])
-        .where('completedAt', '<', cutoff)
-        .executeTakeFirst(),
-    );
+    const result = await dialect.db.transaction().execute((trx) => deleteFinishedStatement(trx, cutoff, ids).executeTakeFirst());
     deleted += Number(result.numDeletedRows);
   }
   return deleted;

@@ -12,9 +12,9 @@ export interface Release {
   note: ResultPayload;
 }
 
-/** Puts a claimed request back to NEW (a retry), guarded like every completion. */
-export async function releaseRequest(dialect: Dialect, requestId: string, claimedBy: string, release: Release): Promise<boolean> {
-  const updated = await dialect.db
+/** The guarded update (exported to pin its Oracle SQL). */
+export function releaseStatement(dialect: Dialect, requestId: string, claimedBy: string, release: Release) {
+  return dialect.db
     .updateTable('dwprcreq')
     .set({
       status: 'NEW',
@@ -27,7 +27,11 @@ export async function releaseRequest(dialect: Dialect, requestId: string, claime
     })
     .where('requestId', '=', requestId)
     .where('claimedBy', '=', claimedBy)
-    .where('status', '=', 'CLAIMED')
-    .executeTakeFirst();
+    .where('status', '=', 'CLAIMED');
+}
+
+/** Puts a claimed request back to NEW (a retry), guarded like every completion. */
+export async function releaseRequest(dialect: Dialect, requestId: string, claimedBy: string, release: Release): Promise<boolean> {
+  const updated = await releaseStatement(dialect, requestId, claimedBy, release).executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
 }

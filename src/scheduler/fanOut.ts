@@ -3,7 +3,24 @@ import type { Dialect } from '../db/dialects/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { ResultPayload } from '../engine/execution.js';
 import type { HistoryRequest, ImmediateRequest } from '../queue/request.js';
+import { existingRequestIds, insertRequestStatement } from '../queue/enqueue.js';
 import { dependencyId } from './firingId.js';
+
+/** The current schedule of a MAPREF (exported, like the query below, to pin its Oracle SQL). */
+export function currentScheduleQuery(db: Kysely<Database>, mapref: string) {
+  return db.selectFrom('dwjobsch').select('jobschid').where('mapref', '=', mapref).where('curflg', '=', 'Y');
+}
+
+/** Enabled current schedules that run after `parentJobschid`. */
+export function childSchedulesQuery(db: Kysely<Database>, parentJobschid: number) {
+  return db
+    .selectFrom('dwjobsch')
+    .select(['jobschid', 'mapref'])
+    .where('dpndJobschid', '=', parentJobschid)
+    .where('curflg', '=', 'Y')
+    .where('schflg', '=', 'Y')
+    .orderBy('jobschid');
+}
 
 /**
  * After a parent run ends PC: one request for each enabled child schedule (DWJOBSCH.DPND_JOBSCHID
@@ -18,26 +35,14 @@ export async function enqueueChildren(
   parent: ImmediateRequest | HistoryRequest,
   result: ResultPayload,
 ): Promise<string[]> {
-  const parentSchedule = await db
-    .selectFrom('dwjobsch')
-    .select('jobschid')
-    .where('mapref', '=', parent.mapref)
-    .where('curflg', '=', 'Y')
-    .executeTakeFirst();
+  const parentSchedule = await currentScheduleQuery(db, parent.mapref).executeTakeFirst();
   if (!parentSchedule) return [];
-  const children = await db
-    .selectFrom('dwjobsch')
-    .select(['jobschid', 'mapref'])
-    .where('dpndJobschid', '=', parentSchedule.jobschid)
-    .where('curflg', '=', 'Y')
-    .where('schflg', '=', 'Y')
-    .orderBy('jobschid')
-    .execute();
+  const children = await childSchedulesQuery(db, parentSchedule.jobschid).execute();
   if (children.length === 0) return [];
 
   const parentKey = parent.type === 'IMMEDIATE' && typeof result.prcid === 'number' ? result.prcid : parent.requestId;
   const ids = children.map((c) => dependencyId(parentKey, c.jobschid));
-  const existing = new Set((await db.selectFrom('dwprcreq').select('requestId').where('requestId', 'in', ids).execute()).map((r) => r.requestId));
+  const existing = await existingRequestIds(db, ids);
   const range =
     parent.type === 'HISTORY'
       ? { start_date: (result.start_date as string | undefined) ?? parent.startDate, end_date: (result.end_date as string | undefined) ?? parent.endDate }
@@ -54,10 +59,7 @@ export async function enqueueChildren(
       ...(typeof result.prcid === 'number' ? { parent_prcid: result.prcid } : {}),
       ...range,
     };
-    await db
-      .insertInto('dwprcreq')
-      .values({ requestId, mapref: child.mapref, requestType: parent.type, payload: JSON.stringify(payload), requestedAt: dialect.localNow() })
-      .execute();
+    await insertRequestStatement(db, dialect, { requestId, mapref: child.mapref, requestType: parent.type, payload: JSON.stringify(payload) }).execute();
     queued.push(requestId);
   }
   return queued;

@@ -49,12 +49,16 @@ export interface Initialised {
 export async function initialiseSchedule(db: Kysely<Database>, row: ScheduleRow, zone: string, now: DateTime): Promise<Initialised> {
   const rule = parseRule(row, zone);
   const next = typeof rule === 'string' ? null : occurrenceAtOrAfter(rule, now);
+  await writeNextRunStatement(db, row, zone, next).execute();
+  return { next, invalid: typeof rule === 'string' ? rule : null };
+}
+
+/** NXT_RUN_DT with its signature, unless another replica initialised the row meanwhile (exported to pin its Oracle SQL). */
+export function writeNextRunStatement(db: Kysely<Database>, row: ScheduleRow, zone: string, next: DateTime | null) {
   const sig = signatureSql(zone);
-  await db
+  return db
     .updateTable('dwjobsch')
     .set({ nxtRunDt: next ? next.toJSDate() : null, nxtRunSig: signatureOf(row, zone) })
     .where('jobschid', '=', row.jobschid)
-    .where((eb) => eb.or([eb('nxtRunSig', 'is', null), eb('nxtRunSig', '<>', sig)]))
-    .execute();
-  return { next, invalid: typeof rule === 'string' ? rule : null };
+    .where((eb) => eb.or([eb('nxtRunSig', 'is', null), eb('nxtRunSig', '<>', sig)]));
 }

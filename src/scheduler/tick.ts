@@ -1,6 +1,9 @@
+import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { SchedulerSettings } from '../config.js';
 import type { Dialect } from '../db/dialects/dialect.js';
+import type { Database } from '../db/schema.js';
+import { existingRequestIds, insertRequestStatement } from '../queue/enqueue.js';
 import type { Logger } from '../observe/logger.js';
 import { nextOccurrence, occurrenceAtOrAfter, occurrences, type FrequencyRule } from '../schedule/index.js';
 import { databaseNow } from './databaseNow.js';
@@ -48,13 +51,63 @@ export async function schedulerTick(deps: TickDeps): Promise<TickResult> {
 
 /** Disabled schedules and dependency children have no next run of their own. */
 async function clearInactive({ dialect }: TickDeps): Promise<void> {
-  await dialect.db
+  await clearInactiveStatement(dialect.db).execute();
+}
+
+/** The tick's statements, exported to pin their Oracle SQL. */
+export function clearInactiveStatement(db: Kysely<Database>) {
+  return db
     .updateTable('dwjobsch')
     .set({ nxtRunDt: null, nxtRunSig: null })
     .where('curflg', '=', 'Y')
     .where((eb) => eb.or([eb('schflg', 'is', null), eb('schflg', '<>', 'Y'), eb('dpndJobschid', 'is not', null)]))
-    .where((eb) => eb.or([eb('nxtRunDt', 'is not', null), eb('nxtRunSig', 'is not', null)]))
-    .execute();
+    .where((eb) => eb.or([eb('nxtRunDt', 'is not', null), eb('nxtRunSig', 'is not', null)]));
+}
+
+/** Due schedules, oldest first, a batch; no lock here (each is locked on its own in fireOne). */
+export function dueSchedulesQuery(db: Kysely<Database>, zone: string, now: DateTime) {
+  return ownSchedules(db)
+    .select('jobschid')
+    .where('nxtRunDt', '<=', now.toJSDate())
+    .where('nxtRunSig', '=', signatureSql(zone))
+    .orderBy('nxtRunDt')
+    .fetch(BATCH);
+}
+
+/** One due schedule locked for firing; another replica holding it is skipped (no FETCH FIRST with FOR UPDATE). */
+export function lockDueScheduleQuery(db: Kysely<Database>, zone: string, jobschid: number, now: DateTime) {
+  return db
+    .selectFrom('dwjobsch')
+    .select(SCHEDULE_COLUMNS)
+    .where('jobschid', '=', jobschid)
+    .where('curflg', '=', 'Y')
+    .where('schflg', '=', 'Y')
+    .where('nxtRunDt', '<=', now.toJSDate())
+    .where('nxtRunSig', '=', signatureSql(zone))
+    .forUpdate()
+    .skipLocked();
+}
+
+export function clearNextRunStatement(db: Kysely<Database>, jobschid: number) {
+  return db.updateTable('dwjobsch').set({ nxtRunDt: null }).where('jobschid', '=', jobschid);
+}
+
+export function advanceScheduleStatement(
+  db: Kysely<Database>,
+  jobschid: number,
+  next: DateTime | null,
+  lastFired: DateTime | null,
+  skip: { last: DateTime; count: number } | null = null,
+) {
+  return db
+    .updateTable('dwjobsch')
+    .set({
+      nxtRunDt: next ? next.toJSDate() : null,
+      ...(lastFired ? { lstRunDt: lastFired.toJSDate() } : {}),
+      // Under `skip` nothing else would record the drop: `dwprc why` reads it from here.
+      ...(skip ? { lstSkipDt: skip.last.toJSDate(), lstSkipCnt: skip.count } : {}),
+    })
+    .where('jobschid', '=', jobschid);
 }
 
 /**
@@ -81,14 +134,7 @@ function dueOccurrences(rule: FrequencyRule, from: DateTime, now: DateTime): Dat
 
 async function fireDue(deps: TickDeps, now: DateTime): Promise<Omit<TickResult, 'initialised'>> {
   const { dialect, zone } = deps;
-  const sig = signatureSql(zone);
-  const candidates = await ownSchedules(dialect.db)
-    .select('jobschid')
-    .where('nxtRunDt', '<=', now.toJSDate())
-    .where('nxtRunSig', '=', sig)
-    .orderBy('nxtRunDt')
-    .fetch(BATCH)
-    .execute();
+  const candidates = await dueSchedulesQuery(dialect.db, zone, now).execute();
   const total: Omit<TickResult, 'initialised'> = { fired: [], skipped: 0, misfires: [], lagMs: null };
   for (const { jobschid } of candidates) {
     const result = await fireOne(deps, jobschid, now);
@@ -109,32 +155,19 @@ interface Firing {
 }
 
 async function fireOne({ dialect, settings, zone, log }: TickDeps, jobschid: number, now: DateTime): Promise<Firing | null> {
-  const sig = signatureSql(zone);
   return dialect.db.transaction().execute(async (trx) => {
     // Another replica holding this row is firing it: skip, it will be done there.
-    const row = await trx
-      .selectFrom('dwjobsch')
-      .select(SCHEDULE_COLUMNS)
-      .where('jobschid', '=', jobschid)
-      .where('curflg', '=', 'Y')
-      .where('schflg', '=', 'Y')
-      .where('nxtRunDt', '<=', now.toJSDate())
-      .where('nxtRunSig', '=', sig)
-      .forUpdate()
-      .skipLocked()
-      .executeTakeFirst();
+    const row = await lockDueScheduleQuery(trx, zone, jobschid, now).executeTakeFirst();
     if (!row || !row.nxtRunDt) return null;
     const rule = parseRule(row, zone);
     if (typeof rule === 'string') {
-      await trx.updateTable('dwjobsch').set({ nxtRunDt: null }).where('jobschid', '=', jobschid).execute();
+      await clearNextRunStatement(trx, jobschid).execute();
       return null;
     }
     const due = dueOccurrences(rule, DateTime.fromJSDate(row.nxtRunDt, { zone: rule.zone }), now);
     const plan = planFirings(due, now.toMillis(), settings.misfire, settings.misfireThresholdMs, settings.catchupMax);
     const ids = plan.fire.map((o) => firingId(jobschid, o));
-    const existing = ids.length
-      ? new Set((await trx.selectFrom('dwprcreq').select('requestId').where('requestId', 'in', ids).execute()).map((r) => r.requestId))
-      : new Set<string>();
+    const existing = await existingRequestIds(trx, ids);
     const fresh = plan.fire.filter((_, i) => !existing.has(ids[i]!));
     for (const [i, occurrence] of fresh.entries()) {
       const payload = {
@@ -143,23 +176,12 @@ async function fireOne({ dialect, settings, zone, log }: TickDeps, jobschid: num
         scheduled_for: occurrence.setZone(rule.zone).toISO(),
         ...(plan.skipped && i === fresh.length - 1 ? { skipped: plan.skipped, misfire: settings.misfire } : {}),
       };
-      await trx
-        .insertInto('dwprcreq')
-        .values({ requestId: firingId(jobschid, occurrence), mapref: row.mapref, requestType: 'IMMEDIATE', payload: JSON.stringify(payload), requestedAt: dialect.localNow() })
-        .execute();
+      await insertRequestStatement(trx, dialect, { requestId: firingId(jobschid, occurrence), mapref: row.mapref, requestType: 'IMMEDIATE', payload: JSON.stringify(payload) }).execute();
     }
     const last = due.at(-1);
     const next = last ? nextOccurrence(rule, last) : occurrenceAtOrAfter(rule, now);
-    await trx
-      .updateTable('dwjobsch')
-      .set({
-        nxtRunDt: next ? next.toJSDate() : null,
-        ...(plan.fire.length ? { lstRunDt: plan.fire.at(-1)!.toJSDate() } : {}),
-        // Under `skip` nothing else would record the drop: `dwprc why` reads it from here.
-        ...(plan.lastSkipped ? { lstSkipDt: plan.lastSkipped.toJSDate(), lstSkipCnt: plan.skipped } : {}),
-      })
-      .where('jobschid', '=', jobschid)
-      .execute();
+    const skip = plan.lastSkipped ? { last: plan.lastSkipped, count: plan.skipped } : null;
+    await advanceScheduleStatement(trx, jobschid, next, plan.fire.at(-1) ?? null, skip).execute();
     if (plan.skipped) {
       log.warn({ jobschid, mapref: row.mapref, skipped: plan.skipped, policy: settings.misfire, fired: fresh.length }, 'missed schedule occurrences');
     }

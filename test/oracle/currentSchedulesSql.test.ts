@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { oracleCompiler, oracleIndexExistsQuery } from '../../src/db/dialects/oracle.js';
 import { duplicateCurrentSchedules, ONE_CURRENT_INDEX } from '../../src/observe/currentSchedules.js';
+import { assertOracleSql } from './oracleSqlRules.js';
 
 describe('doctor "current schedules" on Oracle (compiled SQL)', () => {
   test('duplicate current rows: a plain GROUP BY … HAVING over DWJOBSCH', () => {
-    const q = duplicateCurrentSchedules(oracleCompiler()).compile();
+    const q = assertOracleSql(duplicateCurrentSchedules(oracleCompiler()));
     assert.equal(q.sql, 'select "MAPREF" from "DWJOBSCH" where "CURFLG" = :1 group by "MAPREF" having count(*) > :2 order by "MAPREF"');
     assert.deepEqual(q.parameters, ['Y', 1]);
     assert.match(duplicateCurrentSchedules(oracleCompiler('DMS_')).compile().sql, /from "DMS_JOBSCH"/);

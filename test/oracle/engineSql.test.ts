@@ -5,8 +5,18 @@ import { OracleDialect, type OracleRunConnection, OracleRunSession, oracleValueQ
 import { closeRunStatement } from '../../src/engine/closeRun.js';
 import { writeProgressStatement } from '../../src/engine/historyProgress.js';
 import { listRunsQuery } from '../../src/engine/listRuns.js';
-import { insertRunStatement, recordPrcidStatement } from '../../src/engine/openRun.js';
-import { truncateStatement } from '../../src/engine/truncateTarget.js';
+import { insertRunStatement, recordPrcidStatement, staleRunsQuery } from '../../src/engine/openRun.js';
+import { truncateStatement, targetTableQuery } from '../../src/engine/truncateTarget.js';
+import { errorCountQuery, lastJobLogQuery, runIdentityQuery } from '../../src/engine/closeRun.js';
+import { lastErrorStatement } from '../../src/engine/flowContext.js';
+import { readProgressQuery } from '../../src/engine/historyProgress.js';
+import { insertJobErrorStatement, insertJobLogStatement } from '../../src/engine/jobRecords.js';
+import { deleteRunLogsStatements, endedRunsPage, prunableCounts } from '../../src/engine/pruneRunLogs.js';
+import { reportSqlQuery } from '../../src/engine/reports/findReportSql.js';
+import { currentFlowQuery, currentJobQuery } from '../../src/engine/resolveFlow.js';
+import { runCountsQuery } from '../../src/engine/runCounts.js';
+import { histLoadStartQuery } from '../../src/engine/runHistory.js';
+import { assertOracleSql, compileOnlyOracle } from './oracleSqlRules.js';
 
 /**
  * No Oracle server here: the engine's Oracle SQL is pinned on its compiled text, and the run
@@ -62,7 +72,7 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
       q.sql,
       'insert into "DWPRCLOG" ("PRCID", "JOBID", "JOBFLWID", "STRTDT", "RECCRDT", "RECUPDT", "STATUS", "PRCLOG", "SESSIONID", "MAPREF", ' +
         '"PARAM1", "PARAM2", "PARAM3", "PARAM4", "PARAM5", "PARAM6", "PARAM7", "PARAM8", "PARAM9", "PARAM10") ' +
-        'values (:1, :2, :3, LOCALTIMESTAMP, LOCALTIMESTAMP, LOCALTIMESTAMP, :4, :5, :6, :7, :8, :9, :10, :11, :12, :13, :14, :15, :16, :17)',
+        'values (:1, :2, :3, CAST(SYSTIMESTAMP AS TIMESTAMP), CAST(SYSTIMESTAMP AS TIMESTAMP), CAST(SYSTIMESTAMP AS TIMESTAMP), :4, :5, :6, :7, :8, :9, :10, :11, :12, :13, :14, :15, :16, :17)',
     );
     assert.deepEqual(q.parameters.slice(0, 7), [11, 3, 9, 'IP', 'Parameters used: DWT_PARAM1=05-Mar-2027 , DWT_PARAM3=x', 4711, 'M1']);
   });
@@ -80,13 +90,13 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     const q = closeRunStatement(dialect.db, dialect, { prcid: 11, status: 'ST', message: 'Stopped by stop request S', owner }).compile();
     assert.equal(
       q.sql,
-      'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = LOCALTIMESTAMP, "RECUPDT" = LOCALTIMESTAMP, "MSG" = :2 ' +
+      'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "RECUPDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "MSG" = :2 ' +
         'where "PRCID" = :3 and ("STATUS" = :4 or ("STATUS" = :5 and exists (select "DWPRCREQ"."REQUEST_ID" from "DWPRCREQ" ' +
         'where "DWPRCREQ"."REQUEST_ID" = :6 and "DWPRCREQ"."CLAIMED_BY" = :7 and "DWPRCREQ"."STATUS" = :8 and "DWPRCREQ"."PRCID" = :9)))',
     );
     assert.deepEqual(q.parameters, ['ST', 'Stopped by stop request S', 11, 'IP', 'FL', 'R1', 'h:1:s0', 'CLAIMED', 11]);
     const pc = closeRunStatement(dialect.db, dialect, { prcid: 11, status: 'PC', message: null, owner: null }).compile();
-    assert.equal(pc.sql, 'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = LOCALTIMESTAMP, "RECUPDT" = LOCALTIMESTAMP where "PRCID" = :2 and "STATUS" = :3');
+    assert.equal(pc.sql, 'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "RECUPDT" = CAST(SYSTIMESTAMP AS TIMESTAMP) where "PRCID" = :2 and "STATUS" = :3');
   });
 
   test('a DMS_ prefix renames the tables of the close', async () => {
@@ -151,5 +161,74 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     const discarded = await OracleRunSession.open(broken, 'DW', dialect.sessionId());
     await discarded.release({ discard: true });
     assert.deepEqual(broken.calls.at(-1), { call: 'close', args: [{ drop: true }] });
+  });
+});
+
+describe('engine statements on Oracle: every one against the ORACLE.md rules', () => {
+  const d = compileOnlyOracle();
+  const owner = { requestId: 'req-e1', claimedBy: 'host-e:1:s0' };
+  const run = { prcid: 5, jobid: 3, mapref: 'MAP_ENG', sessionId: 4711 };
+
+  test('what a run reads before it starts: flow, job, truncate target, history start and progress, report SQL', () => {
+    assert.equal(assertOracleSql(currentFlowQuery(d.db, 'MAP_ENG'), { binds: ['MAP_ENG'] }).sql, 'select "JOBFLWID", "JOBID", "DWLOGIC" from "DWJOBFLW" where "MAPREF" = :1 and "CURFLG" = :2 and "STFLG" = :3 order by "JOBFLWID" desc');
+    assertOracleSql(currentJobQuery(d.db, 'MAP_ENG'), { binds: ['MAP_ENG'] });
+    assertOracleSql(targetTableQuery(d, 'MAP_ENG'), { binds: ['MAP_ENG'] });
+    assert.equal(assertOracleSql(histLoadStartQuery(d.db), { binds: ['HIST_LOAD', 'DWT_PARAM1'] }).sql, 'select "PRVAL" from "DWPARAMS" where "PRTYP" = :1 and "PRCD" = :2');
+    assertOracleSql(readProgressQuery(d.db, owner.requestId), { binds: [owner.requestId] });
+    assertOracleSql(reportSqlQuery(d.db, 'SALES_BY_DAY'), { binds: ['SALES_BY_DAY'] });
+  });
+
+  test('open: stale IP rows of the session, the PRCID from its sequence, the IP row, PRCID on the request', () => {
+    assertOracleSql(staleRunsQuery(d.db, 4711), { binds: [4711] });
+    assertOracleSql(oracleValueQuery(d.nextValue('dwprclogseq')).compile(d.db));
+    assertOracleSql(insertRunStatement(d.db, d, 11, 4711, { owner, mapref: 'MAP_ENG', jobid: 3, jobflwid: 9, params: ['05-Mar-2027', ...Array(9).fill(null)] }), { binds: ['MAP_ENG', '05-Mar-2027'] });
+    assertOracleSql(recordPrcidStatement(d.db, owner, 11), { binds: [owner.requestId, owner.claimedBy, 11] });
+  });
+
+  test('close: the guarded update, the run identity, DWJOBLOG and DWJOBERR rows (ids from their sequences), history progress', () => {
+    assertOracleSql(closeRunStatement(d.db, d, { prcid: 11, status: 'FL', message: 'it broke', owner }), { binds: ['it broke', owner.requestId, owner.claimedBy] });
+    assertOracleSql(runIdentityQuery(d.db, 11), { binds: [11] });
+    assert.equal(assertOracleSql(errorCountQuery(d.db, 11)).sql, 'select count(*) "N" from "DWJOBERR" where "PRCID" = :1 and "ERRTYP" = :2');
+    assert.equal(assertOracleSql(lastJobLogQuery(d.db, 11)).sql, 'select max("JOBLOGID") "ID" from "DWJOBLOG" where "PRCID" = :1');
+    const error = assertOracleSql(insertJobErrorStatement(d.db, d, run, { joblogid: 0, type: 'ERR', message: 'no source file', dbMessage: 'ORA-29283: invalid file', key: 'FILE=x' }), {
+      binds: ['no source file', 'ORA-29283: invalid file', 'FILE=x', 'MAP_ENG'],
+    });
+    assert.equal(
+      error.sql,
+      'insert into "DWJOBERR" ("JOBLOGID", "ERRID", "PRCDT", "JOBID", "MAPREF", "ERRTYP", "DBERRMSG", "ERRMSG", "KEYVALUE", "RECCRDT", "PRCID", "SESSIONID") ' +
+        'values (:1, DWJOBERRSEQ.NEXTVAL, CAST(SYSTIMESTAMP AS TIMESTAMP), :2, :3, :4, :5, :6, :7, CAST(SYSTIMESTAMP AS TIMESTAMP), :8, :9)',
+    );
+    const log = assertOracleSql(insertJobLogStatement(d.db, d, run, 12, { source: 10, target: 9, errors: 1 }), { binds: [12, 'MAP_ENG', 10, 9] });
+    assert.equal(
+      log.sql,
+      'insert into "DWJOBLOG" ("JOBLOGID", "PRCDT", "JOBID", "MAPREF", "SRCROWS", "TRGROWS", "ERRROWS", "RECCRDT", "PRCID", "SESSIONID") ' +
+        'values (:1, CAST(SYSTIMESTAMP AS TIMESTAMP), :2, :3, :4, :5, :6, CAST(SYSTIMESTAMP AS TIMESTAMP), :7, :8)',
+    );
+    assertOracleSql(oracleValueQuery(d.nextValue('dwjoblogseq')).compile(d.db));
+    assertOracleSql(writeProgressStatement(d.db, owner, { from: '2027-03-01', to: '2027-03-05', done: '2027-03-02' }), { binds: [owner.requestId, '{"from":"2027-03-01","to":"2027-03-05","done":"2027-03-02"}'] });
+  });
+
+  test('a TypeScript flow error: MSG of the IP row; the counts of a request runs', () => {
+    assertOracleSql(lastErrorStatement(d.db, d, 11, 'row 17 rejected'), { binds: ['row 17 rejected', 11] });
+    const counts = assertOracleSql(runCountsQuery(d.db, [11, 12]), { binds: [11, 12] });
+    assert.equal(counts.sql, 'select count(*) "LOGS", sum("SRCROWS") "SOURCE", sum("TRGROWS") "TARGET", sum("ERRROWS") "ERRORS" from "DWJOBLOG" where "PRCID" in (:1, :2)');
+  });
+
+  test('dwprc logs and prune --include-logs: counts with IN (subquery), deletes by PRCID pages, never an IP row', () => {
+    assertOracleSql(listRunsQuery(d.db, 'MAP_ENG', 20), { binds: ['MAP_ENG', 20] });
+    const cutoff = d.localNowPlus(-86_400_000);
+    const counts = prunableCounts(d.db, cutoff);
+    for (const q of [counts.runs, counts.jobLogs, counts.jobErrors]) assertOracleSql(q, { binds: [-86_400] });
+    assert.match(counts.jobErrors.compile().sql, /^select count\(\*\) "N" from "DWJOBERR" where "PRCID" in \(select "PRCID" from "DWPRCLOG" where "STATUS" in \(:1, :2, :3\)/);
+    assertOracleSql(endedRunsPage(d.db, cutoff, 41, 500), { binds: [41, 500] });
+    const deletes = deleteRunLogsStatements(d.db, [41, 42]);
+    assert.equal(assertOracleSql(deletes.errors, { binds: [41, 42] }).sql, 'delete from "DWJOBERR" where "PRCID" in (:1, :2)');
+    assert.equal(assertOracleSql(deletes.logs, { binds: [41, 42] }).sql, 'delete from "DWJOBLOG" where "PRCID" in (:1, :2)');
+    assert.equal(assertOracleSql(deletes.runs, { binds: [41, 42] }).sql, 'delete from "DWPRCLOG" where "PRCID" in (:1, :2) and "STATUS" in (:3, :4, :5)');
+  });
+
+  test('the run protocol commits and rolls back the run session with plain COMMIT / ROLLBACK statements', () => {
+    assert.equal(sql`commit`.compile(d.db).sql, 'commit');
+    assert.equal(sql`rollback`.compile(d.db).sql, 'rollback');
   });
 });

@@ -58,7 +58,7 @@ describe('sql/oracle scripts (the additive contract, checked on the text)', () =
     const files = await migrationFiles('oracle', 'DW');
     const versions = files.map((f) => f.version);
     assert.deepEqual(versions, [...new Set(versions)].sort((a, b) => a - b), 'numbered, each once, in order');
-    for (const v of [1, 2, 4, 30, 31]) assert.ok(versions.includes(v), `file ${v} present`);
+    for (const v of [1, 2, 3, 4, 30, 31]) assert.ok(versions.includes(v), `file ${v} present`);
     for (const file of files) {
       const statements = splitOracleScript(file.text);
       const slashLines = file.text.split('\n').filter((l) => /^\s*\/\s*$/.test(l)).length;
@@ -149,6 +149,23 @@ describe('sql/oracle scripts (the additive contract, checked on the text)', () =
     assert.match(text, /FROM ALL_INDEXES\s+WHERE OWNER = SYS_CONTEXT\('USERENV', 'CURRENT_SCHEMA'\)\s+AND INDEX_NAME = 'DWJOBSCH_ONE_CURRENT'/);
     assert.match(text, /GROUP BY MAPREF\s+HAVING COUNT\(\*\) > 1/);
     assert.match(text, /ELSIF v_duplicates > 0 THEN\s+DBMS_OUTPUT\.PUT_LINE\('skipped unique index/);
+  });
+
+  test('DBMS_ALERT trigger: only when a probe compiled with the grants of the owner is VALID; dynamic, error-proof, one signal per INSERT statement', async () => {
+    const text = await oracle('003_queue_alert.sql');
+    assert.match(text, /v_probe  VARCHAR2\(30\) := 'DWPRC_PROBE_' \|\| SYS_CONTEXT\('USERENV', 'SID'\);/, 'a probe per session: concurrent migrations do not drop each other');
+    assert.match(text, /EXECUTE IMMEDIATE 'CREATE OR REPLACE PROCEDURE ' \|\| v_probe \|\| q'\[ IS\s+BEGIN\s+DBMS_ALERT\.SIGNAL\('DWPRC_PROBE', 'probe'\);/);
+    assert.match(text, /PRAGMA EXCEPTION_INIT\(e_compiled_with_errors, -24344\)/, 'a probe that does not compile is not an error of the migration');
+    assert.match(text, /SELECT STATUS INTO v_status\s+FROM ALL_OBJECTS\s+WHERE OWNER = SYS_CONTEXT\('USERENV', 'CURRENT_SCHEMA'\)\s+AND OBJECT_NAME = v_probe/);
+    assert.match(
+      text,
+      /EXECUTE IMMEDIATE 'DROP PROCEDURE ' \|\| v_probe;\s+IF v_status = 'VALID' THEN[\s\S]*?DDL_LOCK_TIMEOUT = 60';\s+EXECUTE IMMEDIATE q'\[CREATE OR REPLACE TRIGGER DWPRCREQ_ALERT\s+AFTER INSERT ON DWPRCREQ\s+BEGIN/,
+    );
+    assert.match(text, /EXECUTE IMMEDIATE 'ALTER SESSION SET DDL_LOCK_TIMEOUT = 0';/, 'the pooled session gets its default back');
+    const trigger = /CREATE OR REPLACE TRIGGER[\s\S]*?END;\]'/.exec(text)![0];
+    assert.doesNotMatch(trigger, /FOR EACH ROW/, 'statement level: one signal per INSERT');
+    assert.match(trigger, /EXECUTE IMMEDIATE 'BEGIN DBMS_ALERT\.SIGNAL\(:1, :2\); END;' USING 'DWPRC_REQUEST', 'request';\s+EXCEPTION\s+WHEN OTHERS THEN\s+NULL;/);
+    assert.match(text, /ELSE\s+DBMS_OUTPUT\.PUT_LINE\('skipped trigger DWPRCREQ_ALERT/);
   });
 
   test('PKGERR is created only where missing; both packages fail the migration when they do not compile', async () => {

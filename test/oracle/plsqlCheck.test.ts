@@ -111,6 +111,7 @@ describe('static check of sql/oracle (no Oracle server here)', () => {
       { name: 'EXECUTE IMMEDIATE in the package body', file: PACKAGE_FILE, from: "    v_request_id := ENQUEUE(p_mapref, 'IMMEDIATE', '{}');", to: "    EXECUTE IMMEDIATE 'DELETE FROM DWPRCREQ WHERE MAPREF = ''' || p_mapref || '''';\n    v_request_id := ENQUEUE(p_mapref, 'IMMEDIATE', '{}');", expected: /EXECUTE IMMEDIATE in a package body/ },
       { name: 'a function that never returns', file: PACKAGE_FILE, from: "    IF p_value IS NULL THEN\n      RETURN NULL;\n    END IF;\n    RETURN ',\"' || p_name || '\":\"' || p_value || '\"';", to: '    NULL;', expected: /FUNCTION JSON_PAIR never RETURNs a value/ },
       { name: 'a loop record without a prefix', file: '002_pkgerr.sql', from: /v_error/g, to: 'err', expected: /loop record err must be named v_/ },
+      { name: 'a broken trigger embedded in a q-literal', file: '003_queue_alert.sql', from: "USING 'DWPRC_REQUEST', 'request';\nEXCEPTION", to: "USING 'DWPRC_REQUEST', 'request'\nEXCEPTION", expected: /EXCEPTION after "'request'": is the ";" before it missing/ },
       { name: 'a broken package embedded in a q-literal', file: '002_pkgerr.sql', from: '    RAISE_APPLICATION_ERROR(-20099, v_msg);\n  END RAISE_ERROR;', to: '    RAISE_APPLICATION_ERROR(-20099, v_msg);\n    IF v_msg IS NULL THEN NULL;\n  END RAISE_ERROR;', expected: /END closes IF|END RAISE_ERROR closes/ },
     ];
     for (const c of cases) {

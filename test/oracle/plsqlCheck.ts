@@ -469,8 +469,23 @@ class UnitChecker {
       return is;
     }
     if (t[k]?.up === 'PROCEDURE' || t[k]?.up === 'FUNCTION') return this.subprogramHeader(k);
+    if (t[k]?.up === 'TRIGGER') return this.triggerHeader(k);
     this.fail(t[i]!.line, `CREATE ${t[k]?.text ?? ''} is not handled by this check`);
     return t.length;
+  }
+
+  /** TRIGGER name … up to its block: the timing, event and table are not checked, the block is. */
+  private triggerHeader(i: number): number {
+    const t = this.t;
+    let k = i + 2;
+    while (k < t.length && t[k]!.up !== 'BEGIN' && t[k]!.up !== 'DECLARE') {
+      if (t[k]!.up === 'COMPOUND') {
+        this.fail(t[k]!.line, 'compound triggers are not handled by this check');
+        return t.length;
+      }
+      k++;
+    }
+    return k - 1;
   }
 
   private subprogramHeader(i: number): number {

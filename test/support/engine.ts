@@ -4,7 +4,7 @@ import type { ExecutionContext, StopCause } from '../../src/engine/execution.js'
 import type { FlowRegistry } from '../../src/engine/loadFlows.js';
 import { parseRequest } from '../../src/queue/parseRequest.js';
 import type { HistoryRequest, ImmediateRequest } from '../../src/queue/request.js';
-import type { TestDatabase } from './database.js';
+import type { DatabaseUnderTest } from './database.js';
 
 /** The claimant a worker would be: the engine's DWPRCREQ writes are guarded by it. */
 export const CLAIMANT = 'test-host:1:slot0';
@@ -16,7 +16,7 @@ let sequence = 0;
  * it parsed, exactly what the worker hands the engine.
  */
 export async function claimRequest<T extends 'IMMEDIATE' | 'HISTORY'>(
-  t: TestDatabase,
+  t: DatabaseUnderTest,
   type: T,
   mapref: string,
   payload: Record<string, unknown> = {},
@@ -33,7 +33,7 @@ export async function claimRequest<T extends 'IMMEDIATE' | 'HISTORY'>(
 }
 
 /** What a worker does before handing a FAILED/CANCELLED request back to the engine: claim it again. */
-export async function reclaim<R extends ImmediateRequest | HistoryRequest>(t: TestDatabase, request: R): Promise<R> {
+export async function reclaim<R extends ImmediateRequest | HistoryRequest>(t: DatabaseUnderTest, request: R): Promise<R> {
   await t.dialect.db
     .updateTable('dwprcreq')
     .set((eb) => ({ status: 'CLAIMED', claimedBy: CLAIMANT, attempts: eb('attempts', '+', 1), prcid: null }))
@@ -42,7 +42,7 @@ export async function reclaim<R extends ImmediateRequest | HistoryRequest>(t: Te
   return parsed(t, request.requestId) as Promise<R>;
 }
 
-async function parsed(t: TestDatabase, requestId: string) {
+async function parsed(t: DatabaseUnderTest, requestId: string) {
   const row = await t.dialect.db
     .selectFrom('dwprcreq')
     .select(['requestId', 'mapref', 'requestType', 'payload', 'attempts', 'prcid', 'stopRequested'])
@@ -59,7 +59,7 @@ export interface Harness {
   kill(cause?: StopCause): void;
 }
 
-export function harness(t: TestDatabase, options: { flowsDir?: string; flows?: FlowRegistry; timeZone?: string } = {}): Harness {
+export function harness(t: DatabaseUnderTest, options: { flowsDir?: string; flows?: FlowRegistry; timeZone?: string } = {}): Harness {
   const stop = new AbortController();
   const kill = new AbortController();
   const config = {
@@ -109,7 +109,7 @@ $dwlogic$`;
 let flowIds = 1000;
 
 /** Makes `text` the current active DWJOBFLW row of `mapref` (retiring the previous one). */
-export async function setFlow(t: TestDatabase, mapref: string, text: string, jobid = 77): Promise<number> {
+export async function setFlow(t: DatabaseUnderTest, mapref: string, text: string, jobid = 77): Promise<number> {
   const jobflwid = ++flowIds;
   await t.dialect.db.updateTable('dwjobflw').set({ curflg: 'N' }).where('mapref', '=', mapref).execute();
   await t.dialect.db
@@ -119,10 +119,10 @@ export async function setFlow(t: TestDatabase, mapref: string, text: string, job
   return jobflwid;
 }
 
-export function runsOf(t: TestDatabase, mapref: string) {
+export function runsOf(t: DatabaseUnderTest, mapref: string) {
   return t.dialect.db.selectFrom('dwprclog').selectAll().where('mapref', '=', mapref).orderBy('prcid').execute();
 }
 
-export function errorsOf(t: TestDatabase, prcid: number) {
+export function errorsOf(t: DatabaseUnderTest, prcid: number) {
   return t.dialect.db.selectFrom('dwjoberr').selectAll().where('prcid', '=', prcid).orderBy('errid').execute();
 }

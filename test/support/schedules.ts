@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Dialect } from '../../src/db/dialects/dialect.js';
 
 export interface ScheduleSpec {
@@ -18,8 +17,7 @@ const wall = (text: string) => new Date(`${text.length === 10 ? `${text}T00:00:0
 
 /** Inserts a current DWJOBSCH row the way the UI's INSERT does (no NXT_RUN_DT); returns JOBSCHID. */
 export async function insertSchedule(dialect: Dialect, s: ScheduleSpec): Promise<number> {
-  const { rows } = await sql<{ id: number }>`select ${dialect.nextValue('dwjobschseq')} as id`.execute(dialect.db);
-  const jobschid = rows[0]!.id;
+  const jobschid = Number(await dialect.selectValue(dialect.nextValue('dwjobschseq')));
   await dialect.db
     .insertInto('dwjobsch')
     .values({

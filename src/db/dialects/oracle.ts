@@ -10,6 +10,8 @@ import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type {
   BindParams, ColumnInfo, Dialect, ErrorClass, LegacySchedulerObject, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel,
 } from './dialect.js';
+import { ALERT_WAIT_SECONDS, listenOracleAlerts, signalAlert } from './oracleAlerts.js';
+import { AutoCommitOracleDialect } from './oracleAutoCommit.js';
 import { withDriverConnection } from './oracleDriverConnection.js';
 import { streamOracleRows } from './oracleRowStream.js';
 
@@ -20,6 +22,8 @@ export interface OracleOptions {
   schema: string | null;
   tablePrefix: string;
   poolMax: number;
+  /** DWPRC_ORACLE_ALERTS: wake-ups through DBMS_ALERT (needs EXECUTE on it); polling otherwise. */
+  alerts?: boolean;
 }
 
 /** Upper-case snake names, then the prefix: `requestId` → "REQUEST_ID", dwprcreq → "DMS_PRCREQ". */
@@ -70,9 +74,58 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
     .withPlugin(withExecuteOptions({ maxRows: window, prefetchRows: window, fetchArraySize: window, autoCommit: false }));
 }
 
-/** LOCALTIMESTAMP shifted by a bound number of seconds (exported to pin its text in tests). */
+/** The claim's update of the picked (locked) rows, in the claim's transaction. */
+export function claimUpdateStatement(db: Kysely<Database>, dialect: Dialect, workerId: string, requestIds: readonly string[], leaseMs: number) {
+  return db
+    .updateTable('dwprcreq')
+    .set({
+      status: 'CLAIMED',
+      claimedBy: workerId,
+      claimedAt: dialect.localNow(),
+      leaseExpiresAt: dialect.utcNowPlus(leaseMs),
+      attempts: sql<number>`${sql.ref('attempts')} + 1`,
+    })
+    .where('requestId', 'in', [...requestIds])
+    .where('status', '=', 'NEW');
+}
+
+/**
+ * The database server's own wall clock, what SYSDATE gives and what the web UI (REQUESTED_AT
+ * DEFAULT SYSTIMESTAMP) and PKGDWPRC (SYSDATE) write. Not LOCALTIMESTAMP: that is the session's
+ * zone, which the Thin driver sets from the client process (UTC for dwprc), not the server's.
+ */
+export function oracleLocalNow() {
+  return sql<Date>`CAST(SYSTIMESTAMP AS TIMESTAMP)`;
+}
+
+/** The server's wall clock shifted by a bound number of seconds (exported to pin its text in tests). */
 export function oracleLocalNowPlus(ms: number) {
-  return sql<Date>`(LOCALTIMESTAMP + NUMTODSINTERVAL(${ms / 1000}, 'SECOND'))`;
+  return sql<Date>`(CAST(SYSTIMESTAMP AS TIMESTAMP) + NUMTODSINTERVAL(${ms / 1000}, 'SECOND'))`;
+}
+
+/**
+ * The pool: poolMin 0 (with a minimum, an unreachable database makes the Thin pool reconnect in a
+ * tight loop; dwprc backs off in its own code), dead peers dropped after a minute (expireTime),
+ * and DWPRC_SCHEMA as every new session's CURRENT_SCHEMA. Pure, so that tests can pin it.
+ */
+export function oraclePoolAttributes(options: OracleOptions): oracledb.PoolAttributes {
+  const schema = options.schema === null ? null : validIdentifier('DWPRC_SCHEMA', options.schema);
+  return {
+    user: options.user,
+    password: options.password,
+    connectString: options.connectString,
+    poolMin: 0,
+    poolMax: options.poolMax,
+    poolIncrement: 1,
+    expireTime: 1,
+    ...(schema
+      ? {
+          sessionCallback: (conn: oracledb.Connection, _tag: string, done: (e?: Error) => void) => {
+            conn.execute(`ALTER SESSION SET CURRENT_SCHEMA = ${schema}`).then(() => done(), done);
+          },
+        }
+      : {}),
+  };
 }
 
 /** Oracle error codes (ORACLE.md): the database is away, or the transaction should be retried. */
@@ -132,6 +185,36 @@ SELECT 'PROGRAM', OWNER, PROGRAM_NAME
  ORDER BY 1, 3`;
 }
 
+/** The server's banner (doctor). Not pinned to a column name: 12c has BANNER, 18c+ BANNER_FULL. */
+export function oracleServerVersionQuery(column: 'BANNER' | 'BANNER_FULL') {
+  return sql<{ banner: string }>`SELECT ${sql.raw(column)} AS "banner" FROM V$VERSION WHERE ROWNUM = 1`;
+}
+
+export const ORACLE_PING = sql`SELECT 1 FROM DUAL`;
+
+/** The database server's zone offset, the zone of SYSTIMESTAMP and of the log clock. */
+export const ORACLE_SERVER_ZONE = sql<{ tz: string }>`SELECT TO_CHAR(SYSTIMESTAMP, 'TZR') AS "tz" FROM DUAL`;
+
+/**
+ * Columns of the DW tables in the schema dwprc works in (DWPRC_SCHEMA), not only the login user's:
+ * USER_TAB_COLUMNS would report every table missing when the DW belongs to another schema.
+ */
+export function oracleDescribeTablesQuery(names: readonly string[]) {
+  return sql<{ t: string; c: string; type: string; len: number | null }>`
+      SELECT TABLE_NAME AS "t", COLUMN_NAME AS "c", DATA_TYPE AS "type", CHAR_LENGTH AS "len"
+        FROM ALL_TAB_COLUMNS
+       WHERE OWNER = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')
+         AND TABLE_NAME IN (${sql.join([...names])})`;
+}
+
+/** DWPRCVER, created unless it exists (ORA-00955: also when a concurrent run created it first). */
+export function oracleVersionTableBlock(table: string) {
+  return sql`BEGIN
+  EXECUTE IMMEDIATE 'CREATE TABLE ${sql.raw(table)} (VERSION NUMBER(6) PRIMARY KEY, NAME VARCHAR2(200) NOT NULL, APPLIED_AT TIMESTAMP DEFAULT SYSTIMESTAMP NOT NULL)';
+EXCEPTION WHEN OTHERS THEN IF SQLCODE != -955 THEN RAISE; END IF;
+END;`;
+}
+
 /** One value from DUAL (Oracle before 23ai has no SELECT without FROM). */
 export function oracleValueQuery<T>(expression: RawBuilder<T>): RawBuilder<{ v: T }> {
   return sql<{ v: T }>`SELECT ${expression} AS "v" FROM DUAL`;
@@ -183,25 +266,13 @@ export class OracleDialect implements Dialect {
   static async create(options: OracleOptions): Promise<OracleDialect> {
     // Thin mode (no Instant Client). CLOBs as strings: payloads and DWLOGIC are text to us.
     oracledb.fetchAsString = [oracledb.CLOB];
-    const schema = options.schema;
-    const pool = await oracledb.createPool({
-      user: options.user,
-      password: options.password,
-      connectString: options.connectString,
-      // poolMin 0: with a minimum, an unreachable database makes the pool reconnect in a tight loop.
-      poolMin: 0,
-      poolMax: options.poolMax,
-      poolIncrement: 1,
-      expireTime: 1,
-      ...(schema
-        ? {
-            sessionCallback: (conn: oracledb.Connection, _tag: string, done: (e?: Error) => void) => {
-              conn.execute(`ALTER SESSION SET CURRENT_SCHEMA = ${schema}`).then(() => done(), done);
-            },
-          }
-        : {}),
-    });
-    const db = new Kysely<Database>({ dialect: new KyselyOracle({ pool }), plugins: oraclePlugins(options.tablePrefix) });
+    return OracleDialect.overPool(await oracledb.createPool(oraclePoolAttributes(options)), options);
+  }
+
+  /** The dialect over a given pool (tests pass a recording fake of the driver's pool). */
+  static overPool(pool: oracledb.Pool, options: OracleOptions): OracleDialect {
+    // Statements outside a transaction commit themselves, as on PostgreSQL (oracleAutoCommit.ts).
+    const db = new Kysely<Database>({ dialect: new AutoCommitOracleDialect({ pool }), plugins: oraclePlugins(options.tablePrefix) });
     return new OracleDialect(db, pool, options);
   }
 
@@ -218,7 +289,7 @@ export class OracleDialect implements Dialect {
   }
 
   localNow() {
-    return sql<Date>`LOCALTIMESTAMP`;
+    return oracleLocalNow();
   }
 
   localNowPlus(ms: number) {
@@ -252,27 +323,25 @@ export class OracleDialect implements Dialect {
   }
 
   async serverVersion(): Promise<string> {
-    const { rows } = await sql<{ banner: string }>`SELECT BANNER_FULL AS "banner" FROM V$VERSION WHERE ROWNUM = 1`
+    // BANNER_FULL exists from 18c; 12c has BANNER only.
+    const { rows } = await oracleServerVersionQuery('BANNER_FULL')
       .execute(this.db)
-      .catch(() => sql<{ banner: string }>`SELECT BANNER AS "banner" FROM V$VERSION WHERE ROWNUM = 1`.execute(this.db));
+      .catch(() => oracleServerVersionQuery('BANNER').execute(this.db));
     return rows[0]?.banner ?? 'Oracle';
   }
 
   async ping(): Promise<void> {
-    await sql`SELECT 1 FROM DUAL`.execute(this.db);
+    await ORACLE_PING.execute(this.db);
   }
 
   async sessionTimeZone(): Promise<string> {
-    const { rows } = await sql<{ tz: string }>`SELECT TO_CHAR(SYSTIMESTAMP, 'TZR') AS "tz" FROM DUAL`.execute(this.db);
+    const { rows } = await ORACLE_SERVER_ZONE.execute(this.db);
     return rows[0]?.tz ?? 'UTC';
   }
 
   async describeTables(tables: readonly string[]) {
     const names = tables.map((t) => this.name_(t));
-    const { rows } = await sql<{ t: string; c: string; type: string; len: number | null }>`
-      SELECT TABLE_NAME AS "t", COLUMN_NAME AS "c", DATA_TYPE AS "type", CHAR_LENGTH AS "len"
-        FROM USER_TAB_COLUMNS
-       WHERE TABLE_NAME IN (${sql.join(names)})`.execute(this.db);
+    const { rows } = await oracleDescribeTablesQuery(names).execute(this.db);
     const result = new Map<string, Map<string, ColumnInfo>>();
     for (const row of rows) {
       const table = tables[names.indexOf(row.t)]!;
@@ -293,11 +362,7 @@ export class OracleDialect implements Dialect {
   }
 
   async ensureVersionTable() {
-    const table = this.name_('dwprcver');
-    await sql`BEGIN
-  EXECUTE IMMEDIATE 'CREATE TABLE ${sql.raw(table)} (VERSION NUMBER(6) PRIMARY KEY, NAME VARCHAR2(200) NOT NULL, APPLIED_AT TIMESTAMP DEFAULT SYSTIMESTAMP NOT NULL)';
-EXCEPTION WHEN OTHERS THEN IF SQLCODE != -955 THEN RAISE; END IF;
-END;`.execute(this.db);
+    await oracleVersionTableBlock(this.name_('dwprcver')).execute(this.db);
   }
 
   async withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -310,7 +375,13 @@ END;`.execute(this.db);
     for (const statement of splitOracleScript(migration.text)) {
       await sql.raw(statement).execute(this.db);
     }
-    await this.db.transaction().execute(record);
+    try {
+      await this.db.transaction().execute(record);
+    } catch (error) {
+      // A replica migrating at the same moment recorded this (idempotent) file first: DWPRCVER's
+      // primary key is the only unique key the insert can hit.
+      if ((error as { code?: string }).code !== 'ORA-00001') throw error;
+    }
   }
 
   async claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
@@ -319,18 +390,7 @@ END;`.execute(this.db);
       const candidates = await claimCandidatesQuery(trx, window).execute();
       const picked = pickClaimable(candidates, limit);
       if (picked.length === 0) return [];
-      await trx
-        .updateTable('dwprcreq')
-        .set({
-          status: 'CLAIMED',
-          claimedBy: workerId,
-          claimedAt: sql<Date>`SYSTIMESTAMP`,
-          leaseExpiresAt: this.utcNowPlus(leaseMs),
-          attempts: sql<number>`${sql.ref('attempts')} + 1`,
-        })
-        .where('requestId', 'in', picked.map((r) => r.requestId))
-        .where('status', '=', 'NEW')
-        .execute();
+      await claimUpdateStatement(trx, this, workerId, picked.map((r) => r.requestId), leaseMs).execute();
       return picked.map((r) => ({ ...r, attempts: Number(r.attempts) + 1, stopRequested: r.stopRequested ?? 'N' }));
     });
   }
@@ -339,12 +399,22 @@ END;`.execute(this.db);
     return classifyOracleError(error);
   }
 
-  /** Polling only: DBMS_ALERT needs a grant most DW schemas lack (see README). */
-  async listen(_onWake: (channel: WakeChannel) => void): Promise<Listener> {
-    return { close: async () => undefined };
+  /** DBMS_ALERT on a dedicated session when DWPRC_ORACLE_ALERTS is on (it needs a grant most DW schemas lack); else polling only. */
+  async listen(onWake: (channel: WakeChannel) => void): Promise<Listener> {
+    if (!this.options.alerts) return { close: async () => undefined };
+    const { user, password, connectString } = this.options;
+    const connect = async () => {
+      const connection = await oracledb.getConnection({ user, password, connectString, expireTime: 1 });
+      // A peer that vanished without a reset would leave WAITANY hanging: no round trip may outlast the wait by much.
+      connection.callTimeout = (ALERT_WAIT_SECONDS + 30) * 1000;
+      return connection;
+    };
+    return listenOracleAlerts({ connect, classifyError: classifyOracleError }, onWake);
   }
 
-  async notify(_db: Kysely<Database>, _channel: WakeChannel) {}
+  async notify(db: Kysely<Database>, channel: WakeChannel) {
+    if (this.options.alerts && channel !== 'reconnected') await signalAlert(channel).execute(db);
+  }
 
   streamQuery(sqlText: string, params: BindParams, options: StreamQueryOptions) {
     return streamOracleRows(() => this.pool.getConnection(), sqlText, params, options);

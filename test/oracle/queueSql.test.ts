@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { claimCandidatesQuery, claimUpdateStatement } from '../../src/db/dialects/oracle.js';
+import { cancelQueuedStatement, requestStatusQuery, retryFailedStatement } from '../../src/queue/cancelRequest.js';
+import { completeStatement } from '../../src/queue/completeRequest.js';
+import { activeFlowQuery, insertRequestStatement } from '../../src/queue/enqueue.js';
+import { cancelQueuedByStopStatement, markRunningStatement, runStartedAtQuery, startSecond, stopTargetsQuery } from '../../src/queue/markStop.js';
+import { deleteFinishedStatement, finishedRequestsCount, finishedRequestsPage } from '../../src/queue/pruneRequests.js';
+import { stopMarksQuery } from '../../src/queue/readStopMarks.js';
+import { expiredLeasesQuery, failLostRunStatement, reapOutcome, reapStatement, requestPrcidQuery, runStatusQuery } from '../../src/queue/reapExpiredLeases.js';
+import { releaseStatement } from '../../src/queue/releaseRequest.js';
+import { heldLeasesQuery, renewLeasesStatement } from '../../src/queue/renewLeases.js';
+import { assertOracleSql, compileOnlyOracle } from './oracleSqlRules.js';
+
+/** Every statement of the queue, compiled by the code the worker runs, checked against ORACLE.md. */
+describe('queue SQL on Oracle, as compiled', () => {
+  const d = compileOnlyOracle();
+  const WORKER = 'host-a:4711:c0ffee';
+  const REQUEST = 'req-9f1c';
+
+  test('claim: an ORDER BY … FOR UPDATE SKIP LOCKED cursor with no ROWNUM/FETCH FIRST/LIMIT, the window left to the driver', () => {
+    const q = assertOracleSql(claimCandidatesQuery(d.db, 16));
+    assert.equal(
+      q.sql,
+      'select "Q"."REQUEST_ID", "Q"."MAPREF", "Q"."REQUEST_TYPE", "Q"."PAYLOAD", "Q"."ATTEMPTS", "Q"."PRCID", "Q"."STOP_REQUESTED" ' +
+        'from "DWPRCREQ" "Q" where "Q"."STATUS" = :1 and ("Q"."RUN_AFTER" is null or "Q"."RUN_AFTER" <= SYS_EXTRACT_UTC(SYSTIMESTAMP)) ' +
+        'and not (UPPER(TRIM("Q"."REQUEST_TYPE")) in (:2, :3) and exists (select 1 "ONE" from "DWPRCREQ" "C" where "C"."MAPREF" = "Q"."MAPREF" ' +
+        'and "C"."STATUS" = :4 and UPPER(TRIM("C"."REQUEST_TYPE")) in (:5, :6))) ' +
+        'order by "Q"."REQUESTED_AT", "Q"."REQUEST_ID" for update skip locked',
+    );
+    assert.deepEqual(q.parameters, ['NEW', 'IMMEDIATE', 'HISTORY', 'CLAIMED', 'IMMEDIATE', 'HISTORY']);
+  });
+
+  test('claim: the update of the picked ids, the server clock for CLAIMED_AT, a UTC lease', () => {
+    const q = assertOracleSql(claimUpdateStatement(d.db, d, WORKER, ['r-1', 'r-2'], 30_000), { binds: [WORKER, 'r-1', 'r-2', 30] });
+    assert.equal(
+      q.sql,
+      'update "DWPRCREQ" set "STATUS" = :1, "CLAIMED_BY" = :2, "CLAIMED_AT" = CAST(SYSTIMESTAMP AS TIMESTAMP), ' +
+        `"LEASE_EXPIRES_AT" = (SYS_EXTRACT_UTC(SYSTIMESTAMP) + NUMTODSINTERVAL(:3, 'SECOND')), "ATTEMPTS" = "ATTEMPTS" + 1 ` +
+        'where "REQUEST_ID" in (:4, :5) and "STATUS" = :6',
+    );
+  });
+
+  test('complete and release: guarded by CLAIMED_BY and CLAIMED', () => {
+    const done = assertOracleSql(completeStatement(d.db, d, REQUEST, WORKER, 'DONE', { status: 'DONE', message: 'all good' }), {
+      binds: [REQUEST, WORKER, '{"status":"DONE","message":"all good"}'],
+    });
+    assert.equal(
+      done.sql,
+      'update "DWPRCREQ" set "STATUS" = :1, "RESULT_PAYLOAD" = :2, "COMPLETED_AT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "LEASE_EXPIRES_AT" = :3 ' +
+        'where "REQUEST_ID" = :4 and "CLAIMED_BY" = :5 and "STATUS" = :6',
+    );
+    const later = assertOracleSql(releaseStatement(d, REQUEST, WORKER, { delayMs: 5000, refundAttempt: true, note: { status: 'NEW', message: 'released' } }), {
+      binds: [REQUEST, WORKER, 5],
+    });
+    assert.match(later.sql, /"RUN_AFTER" = \(SYS_EXTRACT_UTC\(SYSTIMESTAMP\) \+ NUMTODSINTERVAL\(:5, 'SECOND'\)\), "ATTEMPTS" = "ATTEMPTS" - 1, .* where "REQUEST_ID" = :7 and "CLAIMED_BY" = :8 and "STATUS" = :9$/);
+    assertOracleSql(releaseStatement(d, REQUEST, WORKER, { delayMs: 0, refundAttempt: false, note: { status: 'NEW', message: 'again' } }), { binds: [REQUEST, WORKER] });
+  });
+
+  test('heartbeat: renew and read back the leases held, stop marks', () => {
+    const renew = assertOracleSql(renewLeasesStatement(d, WORKER, ['r-1', 'r-2'], 30_000), { binds: [WORKER, 'r-1', 'r-2', 30] });
+    assert.equal(
+      renew.sql,
+      `update "DWPRCREQ" set "LEASE_EXPIRES_AT" = (SYS_EXTRACT_UTC(SYSTIMESTAMP) + NUMTODSINTERVAL(:1, 'SECOND')) where "REQUEST_ID" in (:2, :3) and "CLAIMED_BY" = :4 and "STATUS" = :5`,
+    );
+    assertOracleSql(heldLeasesQuery(d, WORKER, ['r-1']), { binds: [WORKER, 'r-1'] });
+    const marks = assertOracleSql(stopMarksQuery(d, WORKER, ['r-1']), { binds: [WORKER, 'r-1'] });
+    assert.equal(marks.sql, 'select "REQUEST_ID", "STOP_REQUESTED", "STOP_REQUEST_ID" from "DWPRCREQ" where "REQUEST_ID" in (:1) and "CLAIMED_BY" = :2 and "STOP_REQUESTED" in (:3, :4)');
+  });
+
+  test('reaper: a FETCH FIRST page without a lock, each reap guarded by status and expiry, the lost run closed FL', () => {
+    const expired = assertOracleSql(expiredLeasesQuery(d, 50));
+    assert.equal(
+      expired.sql,
+      'select "REQUEST_ID", "MAPREF", "REQUEST_TYPE", "PAYLOAD", "CLAIMED_BY", "ATTEMPTS", "PRCID", "STOP_REQUESTED" from "DWPRCREQ" where "STATUS" = :1 and "LEASE_EXPIRES_AT" < SYS_EXTRACT_UTC(SYSTIMESTAMP) order by "LEASE_EXPIRES_AT" fetch first :2 rows only',
+    );
+    const row = { requestId: REQUEST, mapref: 'MAP_REAP', requestType: 'IMMEDIATE', payload: null, claimedBy: WORKER, attempts: 1, prcid: 41, stopRequested: 'N' };
+    const retry = assertOracleSql(reapStatement(d.db, d, row, reapOutcome(row, { retryLimit: 3, retryBaseMs: 1000 }), { retryLimit: 3, retryBaseMs: 1000 }), { binds: [REQUEST] });
+    assert.match(retry.sql, /"RUN_AFTER" = \(SYS_EXTRACT_UTC\(SYSTIMESTAMP\) \+ NUMTODSINTERVAL\(:4, 'SECOND'\)\).* where "REQUEST_ID" = :7 and "STATUS" = :8 and "LEASE_EXPIRES_AT" < SYS_EXTRACT_UTC\(SYSTIMESTAMP\) and "PRCID" = :9$/);
+    const failed = assertOracleSql(reapStatement(d.db, d, { ...row, attempts: 3 }, reapOutcome({ ...row, attempts: 3 }, { retryLimit: 3, retryBaseMs: 1000 }), { retryLimit: 3, retryBaseMs: 1000 }), { binds: [REQUEST, WORKER] });
+    assert.match(failed.sql, /"COMPLETED_AT" = CAST\(SYSTIMESTAMP AS TIMESTAMP\)/);
+    const done = assertOracleSql(reapStatement(d.db, d, row, reapOutcome(row, { retryLimit: 3, retryBaseMs: 1000 }, true), { retryLimit: 3, retryBaseMs: 1000 }), { binds: [REQUEST, WORKER] });
+    assert.match(done.sql, /"STATUS" = :1, /);
+    assertOracleSql(runStatusQuery(d.db, 41), { binds: [41] });
+    assertOracleSql(requestPrcidQuery(d.db, REQUEST), { binds: [REQUEST] });
+    const fl = assertOracleSql(failLostRunStatement(d.db, d, 41), { binds: [41] });
+    assert.equal(fl.sql, 'update "DWPRCLOG" set "STATUS" = :1, "MSG" = :2, "ENDDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "RECUPDT" = CAST(SYSTIMESTAMP AS TIMESTAMP) where "PRCID" = :3 and "STATUS" = :4');
+  });
+
+  test('enqueue, cancel, retry: values bound, the server clock for REQUESTED_AT and COMPLETED_AT', () => {
+    assertOracleSql(activeFlowQuery(d, 'MAP_ENQ'), { binds: ['MAP_ENQ'] });
+    const insert = assertOracleSql(insertRequestStatement(d.db, d, { requestId: REQUEST, mapref: 'MAP_ENQ', requestType: 'IMMEDIATE', payload: '{"param1":"x"}' }), {
+      binds: [REQUEST, 'MAP_ENQ', '{"param1":"x"}'],
+    });
+    assert.equal(insert.sql, 'insert into "DWPRCREQ" ("REQUEST_ID", "MAPREF", "REQUEST_TYPE", "PAYLOAD", "STATUS", "REQUESTED_AT") values (:1, :2, :3, :4, :5, CAST(SYSTIMESTAMP AS TIMESTAMP))');
+    assertOracleSql(requestStatusQuery(d, REQUEST), { binds: [REQUEST] });
+    assertOracleSql(cancelQueuedStatement(d, REQUEST, 'cancelled by hand'), { binds: [REQUEST, '{"status":"CANCELLED","message":"cancelled by hand"}'] });
+    const retry = assertOracleSql(retryFailedStatement(d, REQUEST), { binds: [REQUEST] });
+    assert.match(retry.sql, /^update "DWPRCREQ" set "STATUS" = :1, "ATTEMPTS" = :2, .* where "REQUEST_ID" = :11 and "STATUS" = :12$/);
+  });
+
+  test('STOP: targets by id, by the STRTDT second of the IP run, or the MAPREF; queued targets cancelled, running ones marked', () => {
+    assertOracleSql(stopTargetsQuery(d).where('requestId', '=', REQUEST), { binds: [REQUEST] });
+    assertOracleSql(stopTargetsQuery(d).where('mapref', '=', 'MAP_STOP').where('status', '=', 'CLAIMED'), { binds: ['MAP_STOP'] });
+    const started = assertOracleSql(runStartedAtQuery(d, 'MAP_STOP', startSecond('2027-03-05 10:00:00')!), {
+      binds: ['MAP_STOP', new Date('2027-03-05T10:00:00Z'), new Date('2027-03-05T10:00:01Z')],
+    });
+    assert.equal(started.sql, 'select "PRCID" from "DWPRCLOG" where "MAPREF" = :1 and "STATUS" = :2 and "STRTDT" >= :3 and "STRTDT" < :4');
+    assertOracleSql(cancelQueuedByStopStatement(d, REQUEST, 'stop-77'), { binds: [REQUEST, 'stop-77'] });
+    const mark = assertOracleSql(markRunningStatement(d.db, REQUEST, { force: true, requestId: 'stop-77' }), { binds: [REQUEST, 'stop-77'] });
+    assert.equal(mark.sql, 'update "DWPRCREQ" set "STOP_REQUESTED" = :1, "STOP_REQUEST_ID" = :2 where "REQUEST_ID" = :3 and "STATUS" = :4');
+  });
+
+  test('prune: count, keyset page and the re-checking delete', () => {
+    const cutoff = d.localNowPlus(-86_400_000);
+    assertOracleSql(finishedRequestsCount(d.db, cutoff), { binds: [-86_400] });
+    assertOracleSql(finishedRequestsPage(d.db, cutoff, 'req-after', 500), { binds: ['req-after', 500] });
+    const del = assertOracleSql(deleteFinishedStatement(d.db, cutoff, ['req-a', 'req-b']), { binds: ['req-a', 'req-b'] });
+    assert.equal(
+      del.sql,
+      `delete from "DWPRCREQ" where "REQUEST_ID" in (:1, :2) and "STATUS" in (:3, :4, :5) and "COMPLETED_AT" < (CAST(SYSTIMESTAMP AS TIMESTAMP) + NUMTODSINTERVAL(:6, 'SECOND'))`,
+    );
+  });
+
+  test('a DMS_ install: the same statements on DMS_PRCREQ', () => {
+    const dms = compileOnlyOracle('DMS_');
+    assert.match(claimCandidatesQuery(dms.db, 16).compile().sql, /from "DMS_PRCREQ" "Q" .* from "DMS_PRCREQ" "C"/);
+    assert.match(renewLeasesStatement(dms, WORKER, ['r'], 1000).compile().sql, /^update "DMS_PRCREQ"/);
+  });
+});
