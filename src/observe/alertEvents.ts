@@ -33,6 +33,13 @@ export function requestFailedAlert(row: Pick<ClaimedRow, 'requestId' | 'mapref' 
   };
 }
 
+const SESSION_NOTE = {
+  none: '',
+  ended: '; its database session was still executing it and has been ended',
+  unknown: '; whether its database session still executes it could not be checked (grants)',
+  alive: '',
+} as const;
+
 /** A worker stopped renewing a lease and this replica took the request back. */
 export function leaseReapedAlert(reaped: Reaped): AlertEvent {
   const next = reaped.outcome === 'NEW' ? 'queued again' : `ended ${reaped.outcome}`;
@@ -43,7 +50,7 @@ export function leaseReapedAlert(reaped: Reaped): AlertEvent {
     prcid: reaped.prcid,
     claimedBy: reaped.claimedBy,
     outcome: reaped.outcome,
-    message: `lease of ${reaped.claimedBy ?? 'an unknown worker'} expired; request ${next}${reaped.prcid !== null ? `, run ${reaped.prcid} closed FL` : ''}`,
+    message: `lease of ${reaped.claimedBy ?? 'an unknown worker'} expired; request ${next}${reaped.prcid !== null ? `, run ${reaped.prcid} closed FL` : ''}${SESSION_NOTE[reaped.runSession ?? 'none']}`,
   };
 }
 

@@ -242,12 +242,11 @@ export class Worker {
 
   async #reap(): Promise<void> {
     const { dialect, config } = this.#opts;
-    const reaped = await reapExpiredLeases(dialect, config.worker);
-    this.#opts.metrics?.reaped(reaped.length);
-    for (const r of reaped) {
+    const reaped = await reapExpiredLeases(dialect, config.worker, (r) => {
       this.#log.warn({ ...r }, 'reaped an expired lease');
       this.#opts.alerter?.send(leaseReapedAlert(r));
-    }
+    });
+    this.#opts.metrics?.reaped(reaped.length);
     await forgetDeadWorkers(dialect, config.worker.leaseMs * 10);
   }
 

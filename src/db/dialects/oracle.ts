@@ -7,7 +7,20 @@ import type { ClaimedRow } from '../../queue/request.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
+import type {
+  BindParams,
+  ColumnInfo,
+  Dialect,
+  ErrorClass,
+  Listener,
+  MigrationFile,
+  RunSession,
+  RunSessionEnd,
+  RunTag,
+  StreamQueryOptions,
+  WakeChannel,
+} from './dialect.js';
+import { endOracleRunSession } from './oracleEndRunSession.js';
 import { withDriverConnection } from './oracleDriverConnection.js';
 import { streamOracleRows } from './oracleRowStream.js';
 
@@ -221,6 +234,11 @@ export class OracleDialect implements Dialect {
       await connection.close({ drop: true }).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** KILL SESSION IMMEDIATE does not wait, so there is no timeout to honour. */
+  endRunSession(run: RunTag & { sessionId: number }, _timeoutMs: number): Promise<RunSessionEnd> {
+    return endOracleRunSession(() => this.pool.getConnection(), run);
   }
 
   async serverVersion(): Promise<string> {

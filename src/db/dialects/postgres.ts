@@ -5,7 +5,18 @@ import { validIdentifier } from '../../config.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
+import type {
+  BindParams,
+  ColumnInfo,
+  Dialect,
+  ErrorClass,
+  MigrationFile,
+  RunSession,
+  RunSessionEnd,
+  RunTag,
+  StreamQueryOptions,
+  WakeChannel,
+} from './dialect.js';
 import { listenPostgres } from './postgresListener.js';
 import { streamPostgresRows } from './postgresRowStream.js';
 
@@ -118,6 +129,23 @@ export class PostgresDialect implements Dialect {
 
   openRunSession(): Promise<RunSession> {
     return PostgresRunSession.open(this);
+  }
+
+  async endRunSession(run: RunTag & { sessionId: number }, timeoutMs: number): Promise<RunSessionEnd> {
+    try {
+      // The backend must still carry this run's tag: a pid alone could have been reused.
+      // pg_terminate_backend(pid, timeout) waits until the backend has exited (PostgreSQL 14+).
+      const { rows } = await sql<{ ended: boolean }>`
+        select pg_terminate_backend(pid, ${timeoutMs}::bigint) as ended
+          from pg_stat_activity
+         where pid = ${run.sessionId} and application_name = ${runApplicationName(run)}`.execute(this.db);
+      if (rows.length === 0) return 'none';
+      return rows.every((r) => r.ended) ? 'ended' : 'alive';
+    } catch (error) {
+      // 42501: not allowed to signal that role's backends; 42883: PostgreSQL before 14.
+      if (['42501', '42883'].includes((error as { code?: string }).code ?? '')) return 'unknown';
+      throw error;
+    }
   }
 
   async serverVersion(): Promise<string> {
