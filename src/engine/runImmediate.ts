@@ -6,6 +6,7 @@ import { resolveFlow } from './resolveFlow.js';
 import { runCounts } from './runCounts.js';
 import { RunCloseFailed, runOnce } from './runProtocol.js';
 import { targetTruncation } from './truncateTarget.js';
+import { unrecordedMessage, unrecordedRun } from './unrecordedRun.js';
 
 const REQUEST_STATUS = { PC: 'DONE', FL: 'FAILED', ST: 'CANCELLED' } as const;
 
@@ -14,6 +15,16 @@ export async function runImmediate(request: ImmediateRequest, context: Execution
   const { mapref } = request;
   const stopping = AbortSignal.any([context.control.stop, context.control.kill]);
   if (stopping.aborted) return stoppedBeforeStart(mapref, stopping.reason);
+  const earlier = await unrecordedRun(request, context);
+  if (earlier) {
+    const status = REQUEST_STATUS[earlier.status];
+    const counts = await runCounts(context.dialect.db, [earlier.prcid]).catch(() => null);
+    return {
+      status,
+      started: true,
+      result: { status, message: unrecordedMessage(mapref, earlier), prcid: earlier.prcid, runStatus: earlier.status, ...(counts ? { counts } : {}) },
+    };
+  }
   let prepared;
   try {
     const flow = await resolveFlow(mapref, context);

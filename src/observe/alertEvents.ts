@@ -40,6 +40,12 @@ const SESSION_NOTE = {
   alive: '',
 } as const;
 
+function runNote(reaped: Reaped): string {
+  if (reaped.prcid === null) return '';
+  if (reaped.unrecorded) return `, run ${reaped.prcid} had already ended and is recorded without running again`;
+  return `, run ${reaped.prcid} closed FL`;
+}
+
 /** A worker stopped renewing a lease and this replica took the request back. */
 export function leaseReapedAlert(reaped: Reaped): AlertEvent {
   const next = reaped.outcome === 'NEW' ? 'queued again' : `ended ${reaped.outcome}`;
@@ -50,7 +56,7 @@ export function leaseReapedAlert(reaped: Reaped): AlertEvent {
     prcid: reaped.prcid,
     claimedBy: reaped.claimedBy,
     outcome: reaped.outcome,
-    message: `lease of ${reaped.claimedBy ?? 'an unknown worker'} expired; request ${next}${reaped.prcid !== null ? `, run ${reaped.prcid} closed FL` : ''}${SESSION_NOTE[reaped.runSession ?? 'none']}`,
+    message: `lease of ${reaped.claimedBy ?? 'an unknown worker'} expired; request ${next}${runNote(reaped)}${SESSION_NOTE[reaped.runSession ?? 'none']}`,
   };
 }
 

@@ -27,7 +27,7 @@ export async function retryRequest(dialect: Dialect, requestId: string): Promise
     .updateTable('dwprcreq')
     .set({
       status: 'NEW', attempts: 0, runAfter: null, claimedBy: null, claimedAt: null, completedAt: null,
-      leaseExpiresAt: null, stopRequested: 'N', stopRequestId: null,
+      leaseExpiresAt: null, stopRequested: 'N', stopRequestId: null, prcid: null,
       resultPayload: resultJson({ status: 'NEW', message: 'requeued by dwprc retry' }),
     })
     .where('requestId', '=', requestId)

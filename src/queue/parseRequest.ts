@@ -121,7 +121,7 @@ function parse(row: ClaimedRow): ParsedRequest {
     case 'IMMEDIATE':
       return {
         ...common, type, params: parseParams(payload), truncate: parseFlag(payload, 'truncate_flag'),
-        maxAttempts: parseMaxAttempts(payload), firing: parseFiring(payload),
+        maxAttempts: parseMaxAttempts(payload), firing: parseFiring(payload), unrecordedPrcid: row.prcid,
       };
     case 'HISTORY': {
       const startDate = parseDate('start_date', payload.start_date);
@@ -129,7 +129,7 @@ function parse(row: ClaimedRow): ParsedRequest {
       if (startDate && endDate && startDate > endDate) fail(`start_date must not be after end_date (${startDate} > ${endDate})`);
       return {
         ...common, type, startDate, endDate, truncate: parseFlag(payload, 'truncate_flag'),
-        maxAttempts: parseMaxAttempts(payload), firing: parseFiring(payload),
+        maxAttempts: parseMaxAttempts(payload), firing: parseFiring(payload), unrecordedPrcid: row.prcid,
       };
     }
     case 'STOP':

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Dialect, RunSessionEnd } from '../db/dialects/dialect.js';
+import type { Database } from '../db/schema.js';
 import { retryDelayMs } from './backoff.js';
 import { resultJson } from './result.js';
 
@@ -14,8 +16,13 @@ export interface Reaped {
   claimedBy: string | null;
   prcid: number | null;
   outcome: 'NEW' | 'FAILED' | 'CANCELLED';
-  /** What became of the session of the run left IP (null: no run was open). */
+  /** What became of the session of the run that was still open (null: none was). */
   runSession: RunSessionEnd | null;
+  /**
+   * The run had already ended and only its worker's record of it was lost: PRCID stays on the
+   * request and the next claim records that ending instead of running the flow again.
+   */
+  unrecorded: boolean;
 }
 
 export const LEASE_EXPIRED = 'worker lost: lease expired';
@@ -27,15 +34,48 @@ const SESSION_END_TIMEOUT_MS = 5_000;
 class StillRunning extends Error {}
 
 /**
+ * The run a lost claim had opened. Still open (no ENDDT: IP, or FL from LOG_JOB_ERROR mid-run):
+ * its session may still be executing it, so that session is ended first, then the row is closed
+ * FL. Already ended by its worker (PC/FL/ST): left as it is, `unrecorded`.
+ */
+async function closeAbandonedRun(trx: Kysely<Database>, dialect: Dialect, prcid: number, mapref: string): Promise<Pick<Reaped, 'runSession' | 'unrecorded'>> {
+  const run = await trx.selectFrom('dwprclog').select(['enddt', 'sessionid', 'mapref']).where('prcid', '=', prcid).executeTakeFirst();
+  if (!run) return { runSession: null, unrecorded: false };
+  if (run.enddt !== null) return { runSession: null, unrecorded: true };
+  const runSession = run.sessionid === null ? 'none' : await dialect.endRunSession({ sessionId: Number(run.sessionid), mapref: run.mapref ?? mapref, prcid }, SESSION_END_TIMEOUT_MS);
+  if (runSession === 'alive') throw new StillRunning();
+  const closed = await trx
+    .updateTable('dwprclog')
+    .set({ status: 'FL', msg: LEASE_EXPIRED, enddt: dialect.localNow(), recupdt: dialect.localNow() })
+    .where('prcid', '=', prcid)
+    .where('enddt', 'is', null)
+    .executeTakeFirst();
+  // Its worker closed it between our look and the update: it ended after all.
+  return { runSession, unrecorded: Number(closed.numUpdatedRows) !== 1 };
+}
+
+function reapMessage(outcome: Reaped['outcome'], unrecorded: boolean, claimedBy: string | null, attempts: number, prcid: number | null, policy: ReapPolicy): string {
+  if (outcome === 'CANCELLED') return `${LEASE_EXPIRED} on ${claimedBy} while stopping; not retried`;
+  if (outcome === 'FAILED') return `${LEASE_EXPIRED} on ${claimedBy}; gave up after ${attempts} attempts`;
+  if (unrecorded) return `${LEASE_EXPIRED} on ${claimedBy} after its run ${prcid} had ended; the next claim records that ending without running again`;
+  return `${LEASE_EXPIRED} on ${claimedBy}; retry ${attempts + 1} of ${policy.retryLimit} queued`;
+}
+
+/**
  * Any replica may run this. A request whose worker stopped renewing its lease goes back to NEW
  * with backoff (FAILED after its attempts; CANCELLED when a STOP had marked it), and the run it
- * had started is closed FL. Each request is reaped in its own transaction, guarded by STATUS and
- * the expiry, so two reapers cannot both act on it.
+ * had open is closed FL. Each request is reaped in its own transaction that locks its row,
+ * guarded by STATUS and the expiry, so two reapers cannot both act on it.
  *
  * Fencing: a live worker stops its runs before its lease lapses, but a SIGKILLed or stalled
  * one cannot, and its database session goes on executing the flow. So before the request can be
  * claimed again (inside the transaction, which holds the request row), the session still tagged
  * with the open run is ended; if it will not end, the request is left for the next pass.
+ *
+ * A worker lost after its run ended but before it recorded the request's outcome leaves a run
+ * that must not execute again: the request keeps that PRCID and goes back to NEW at once,
+ * whatever its attempts, for the next claim to record (see engine/unrecordedRun.ts). In every
+ * other requeue PRCID is cleared, so a PRCID on a NEW request always means exactly that.
  */
 export async function reapExpiredLeases(
   dialect: Dialect,
@@ -46,7 +86,7 @@ export async function reapExpiredLeases(
 ): Promise<Reaped[]> {
   const expired = await dialect.db
     .selectFrom('dwprcreq')
-    .select(['requestId', 'mapref', 'claimedBy', 'attempts', 'stopRequested'])
+    .select(['requestId', 'mapref'])
     .where('status', '=', 'CLAIMED')
     .where('leaseExpiresAt', '<', dialect.utcNow())
     .orderBy('leaseExpiresAt')
@@ -54,47 +94,37 @@ export async function reapExpiredLeases(
     .execute();
 
   const reaped: Reaped[] = [];
-  for (const row of expired) {
-    const outcome: Reaped['outcome'] =
-      row.stopRequested !== 'N' ? 'CANCELLED' : row.attempts >= policy.retryLimit ? 'FAILED' : 'NEW';
-    const message =
-      outcome === 'CANCELLED'
-        ? `${LEASE_EXPIRED} on ${row.claimedBy} while stopping; not retried`
-        : outcome === 'FAILED'
-          ? `${LEASE_EXPIRED} on ${row.claimedBy}; gave up after ${row.attempts} attempts`
-          : `${LEASE_EXPIRED} on ${row.claimedBy}; retry ${row.attempts + 1} of ${policy.retryLimit} queued`;
+  for (const { requestId, mapref } of expired) {
     const done = await dialect.db
       .transaction()
-      .execute(async (trx) => {
-        const updated = await trx
+      .execute(async (trx): Promise<Reaped | null> => {
+        const row = await trx
+          .selectFrom('dwprcreq')
+          .select(['claimedBy', 'attempts', 'stopRequested', 'prcid'])
+          .where('requestId', '=', requestId)
+          .where('status', '=', 'CLAIMED')
+          .where('leaseExpiresAt', '<', dialect.utcNow())
+          .forUpdate()
+          .executeTakeFirst();
+        if (!row) return null;
+        const { runSession, unrecorded } = row.prcid === null ? { runSession: null, unrecorded: false } : await closeAbandonedRun(trx, dialect, row.prcid, mapref);
+        const outcome: Reaped['outcome'] =
+          row.stopRequested !== 'N' ? 'CANCELLED' : unrecorded || row.attempts < policy.retryLimit ? 'NEW' : 'FAILED';
+        const requeued = outcome === 'NEW';
+        await trx
           .updateTable('dwprcreq')
           .set({
             status: outcome,
-            claimedBy: outcome === 'NEW' ? null : row.claimedBy,
+            claimedBy: requeued ? null : row.claimedBy,
             leaseExpiresAt: null,
-            runAfter: outcome === 'NEW' ? dialect.utcNowPlus(retryDelayMs(row.attempts, policy.retryBaseMs)) : null,
-            completedAt: outcome === 'NEW' ? null : dialect.localNow(),
-            resultPayload: resultJson({ status: outcome === 'NEW' ? 'RETRYING' : outcome, message }),
+            runAfter: requeued && !unrecorded ? dialect.utcNowPlus(retryDelayMs(row.attempts, policy.retryBaseMs)) : null,
+            completedAt: requeued ? null : dialect.localNow(),
+            resultPayload: resultJson({ status: requeued ? 'RETRYING' : outcome, message: reapMessage(outcome, unrecorded, row.claimedBy, row.attempts, row.prcid, policy) }),
+            ...(requeued && !unrecorded ? { prcid: null } : {}),
           })
-          .where('requestId', '=', row.requestId)
-          .where('status', '=', 'CLAIMED')
-          .where('leaseExpiresAt', '<', dialect.utcNow())
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) return null;
-        const { prcid } = await trx.selectFrom('dwprcreq').select('prcid').where('requestId', '=', row.requestId).executeTakeFirstOrThrow();
-        const run = prcid === null ? undefined : await trx.selectFrom('dwprclog').select(['status', 'sessionid', 'mapref']).where('prcid', '=', prcid).executeTakeFirst();
-        let runSession: RunSessionEnd | null = null;
-        if (prcid !== null && run?.status === 'IP') {
-          runSession = run.sessionid === null ? 'none' : await dialect.endRunSession({ sessionId: Number(run.sessionid), mapref: run.mapref ?? row.mapref, prcid }, SESSION_END_TIMEOUT_MS);
-          if (runSession === 'alive') throw new StillRunning();
-          await trx
-            .updateTable('dwprclog')
-            .set({ status: 'FL', msg: LEASE_EXPIRED, enddt: dialect.localNow(), recupdt: dialect.localNow() })
-            .where('prcid', '=', prcid)
-            .where('status', '=', 'IP')
-            .execute();
-        }
-        return { requestId: row.requestId, mapref: row.mapref, claimedBy: row.claimedBy, prcid, outcome, runSession };
+          .where('requestId', '=', requestId)
+          .execute();
+        return { requestId, mapref, claimedBy: row.claimedBy, prcid: row.prcid, outcome, runSession, unrecorded };
       })
       .catch((error: unknown) => {
         if (error instanceof StillRunning) return null;
