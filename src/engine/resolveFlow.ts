@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { printable, UserError } from '../errors.js';
 import type { ExecutionContext } from './execution.js';
 import type { DefinedFlow } from './flow.js';
 import { flowRegistry } from './loadFlows.js';
@@ -35,7 +35,7 @@ export async function resolveFlow(mapref: string, context: ExecutionContext): Pr
     .where('stflg', '=', 'A')
     .orderBy('jobflwid', 'desc')
     .executeTakeFirst();
-  if (!row) throw new UserError(`No active job flow found for ${mapref}`);
+  if (!row) throw new UserError(`No active job flow found for MAPREF ${printable(mapref)}`);
   const text = row.dwlogic ?? '';
   if (text.trim() === '') throw new UserError(`DWLOGIC of ${mapref} (JOBFLWID ${row.jobflwid}) is empty: nothing to run`);
   if (looksLikePython(text)) {

@@ -183,6 +183,9 @@ export class Worker {
         if (disposition === 'FAILED') this.#opts.alerter?.send(requestFailedAlert(row));
         this.#opts.onSettled?.(row, disposition);
       })
+      // processRequest never rejects by design; if a bug made it, this replica must stay up:
+      // the row's lease lapses and a reaper takes it back.
+      .catch((error: unknown) => this.#log.error({ requestId: row.requestId, err: errorMessage(error) }, 'request slot failed unexpectedly'))
       .finally(() => {
         this.#inFlight.delete(row.requestId);
         this.#countSlots();

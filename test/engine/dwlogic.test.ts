@@ -162,7 +162,7 @@ describe('engine: DWLOGIC blocks run by the run protocol', () => {
     const mapref = 'DL_NOFLOW';
     await t.dialect.db.insertInto('dwjobflw').values({ jobflwid: 9001, jobid: 1, mapref, dwlogic: 'DO $$ BEGIN END $$', stflg: 'N', curflg: 'Y' }).execute();
     const outcome = await executeRequest(await claimRequest(t, 'IMMEDIATE', mapref), harness(t).context);
-    assert.deepEqual(outcome, { status: 'FAILED', started: false, retryable: false, result: { status: 'FAILED', message: 'No active job flow found for DL_NOFLOW' } });
+    assert.deepEqual(outcome, { status: 'FAILED', started: false, retryable: false, result: { status: 'FAILED', message: 'No active job flow found for MAPREF DL_NOFLOW' } });
     assert.deepEqual(await runsOf(t, mapref), []);
   });
 
