@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { printable, quoted } from '../errors.js';
+import { requestTypeKey, unpadded } from './padding.js';
 import {
   type ClaimedRow,
   type FiringSource,
@@ -24,7 +25,7 @@ const fail = (reason: string): never => {
 };
 
 export function parseRequestType(raw: string | null): RequestType {
-  const type = (raw ?? '').trim().toUpperCase();
+  const type = requestTypeKey(raw);
   if (!(REQUEST_TYPES as readonly string[]).includes(type)) {
     fail(`REQUEST_TYPE must be one of ${REQUEST_TYPES.join(', ')}; got ${quoted(raw ?? '')}`);
   }
@@ -120,8 +121,9 @@ function parseStartTimestamp(payload: Record<string, unknown>): string | null {
 
 function parse(row: ClaimedRow): ParsedRequest {
   const type = parseRequestType(row.requestType);
-  const mapref = (row.mapref ?? '').trim();
-  if (!mapref) fail('MAPREF must be provided');
+  const mapref = unpadded(row.mapref);
+  // Only ASCII blanks are padding (see padding.ts), but a MAPREF of any spaces alone is none.
+  if (!mapref.trim()) fail('MAPREF must be provided');
   // Characters as the column counts them (an emoji is one), not UTF-16 units.
   const length = Array.from(mapref).length;
   if (length > 100) fail(`MAPREF must be at most 100 characters, got ${length}`);

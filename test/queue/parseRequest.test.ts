@@ -108,6 +108,14 @@ describe('parseRequest', () => {
     assert.equal(reason({ mapref: '\u3000\u00a0' }), 'MAPREF must be provided');
   });
 
+  test('only ASCII blanks pad REQUEST_TYPE and MAPREF, exactly as the claim SQL strips them', () => {
+    const r = parsed({ requestType: '\t history\r\n', mapref: '\f M1 \u000b', payload: '{}' });
+    assert.deepEqual([r.type, r.mapref], ['HISTORY', 'M1']);
+    assert.equal(parsed({ mapref: '\u00a0M1' }).mapref, '\u00a0M1', 'a no-break space is part of the MAPREF');
+    assert.match(reason({ requestType: '\u00a0IMMEDIATE' }), /^REQUEST_TYPE must be one of/);
+    assert.match(reason({ requestType: 'ımmedıate' }), /^REQUEST_TYPE must be one of/, 'only ASCII letters fold case');
+  });
+
   test('STOP start_timestamp is a time YYYY-MM-DD HH:MM:SS', () => {
     const stop = parsed({ requestType: 'STOP', payload: JSON.stringify({ start_timestamp: '2026-05-06T07:08:09.123' }) });
     assert.ok(stop.type === 'STOP');

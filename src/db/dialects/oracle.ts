@@ -2,7 +2,8 @@ import { CamelCasePlugin, Kysely, type KyselyPlugin, type RawBuilder, sql } from
 import { OracleDialect as KyselyOracle, withExecuteOptions } from 'kysely-oracledb';
 import oracledb from 'oracledb';
 import { validIdentifier } from '../../config.js';
-import { pickClaimable } from '../../queue/pickClaimable.js';
+import { PADDING, requestTypeKey, unpadded } from '../../queue/padding.js';
+import { isExclusiveType, pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
 import type { Database, SequenceName } from '../schema.js';
@@ -48,6 +49,16 @@ export function oracleCompiler(tablePrefix = 'DW'): Kysely<Database> {
   });
 }
 
+/** REQUEST_TYPE and MAPREF unpadded in SQL exactly as the parser unpads them (queue/padding.ts). */
+export function oracleRequestType(alias: string) {
+  return sql<string>`UPPER(RTRIM(LTRIM(${sql.ref(`${alias}.requestType`)}, ${PADDING}), ${PADDING}))`;
+}
+
+/** Blank after unpadding stays as it was: Oracle's '' is NULL, and MAPREF is NOT NULL. */
+export function oracleMapref(alias: string) {
+  return sql<string>`NVL(RTRIM(LTRIM(${sql.ref(`${alias}.mapref`)}, ${PADDING}), ${PADDING}), ${sql.ref(`${alias}.mapref`)})`;
+}
+
 /**
  * The claim's locking query. Oracle locks rows as they are fetched, so the driver must fetch
  * exactly `window` rows: maxRows = prefetchRows = fetchArraySize (never ROWNUM or FETCH FIRST,
@@ -62,14 +73,14 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
     .where((eb) =>
       eb.not(
         eb.and([
-          eb(sql`UPPER(TRIM(${sql.ref('q.requestType')}))`, 'in', ['IMMEDIATE', 'HISTORY']),
+          eb(oracleRequestType('q'), 'in', ['IMMEDIATE', 'HISTORY']),
           eb.exists(
             eb
               .selectFrom('dwprcreq as c')
               .select(sql`1`.as('one'))
-              .whereRef('c.mapref', '=', 'q.mapref')
+              .where('c.mapref', '=', oracleMapref('q'))
               .where('c.status', '=', 'CLAIMED')
-              .where(sql`UPPER(TRIM(${sql.ref('c.requestType')}))`, 'in', ['IMMEDIATE', 'HISTORY']),
+              .where(oracleRequestType('c'), 'in', ['IMMEDIATE', 'HISTORY']),
           ),
         ]),
       ),
@@ -79,6 +90,24 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
     .forUpdate()
     .skipLocked()
     .withPlugin(withExecuteOptions({ maxRows: window, prefetchRows: window, fetchArraySize: window, autoCommit: false }));
+}
+
+/**
+ * What the claim sets on each picked row (exported to pin its SQL). An IMMEDIATE/HISTORY row is
+ * stored unpadded, so that DWPRCREQ_ONE_RUN, on the stored values, sees every spelling of a
+ * MAPREF as the one it is.
+ */
+export function claimedRunSet(workerId: string, leaseExpiresAt: RawBuilder<Date>) {
+  const exclusive = sql`${oracleRequestType('dwprcreq')} IN ('IMMEDIATE', 'HISTORY')`;
+  return {
+    status: 'CLAIMED',
+    claimedBy: workerId,
+    claimedAt: sql<Date>`SYSTIMESTAMP`,
+    leaseExpiresAt,
+    attempts: sql<number>`${sql.ref('attempts')} + 1`,
+    requestType: sql<string>`CASE WHEN ${exclusive} THEN ${oracleRequestType('dwprcreq')} ELSE ${sql.ref('dwprcreq.requestType')} END`,
+    mapref: sql<string>`CASE WHEN ${exclusive} THEN ${oracleMapref('dwprcreq')} ELSE ${sql.ref('dwprcreq.mapref')} END`,
+  } as const;
 }
 
 /** LOCALTIMESTAMP shifted by a bound number of seconds (exported to pin its text in tests). */
@@ -306,17 +335,16 @@ END;`.execute(this.db);
       if (picked.length === 0) return [];
       await trx
         .updateTable('dwprcreq')
-        .set({
-          status: 'CLAIMED',
-          claimedBy: workerId,
-          claimedAt: sql<Date>`SYSTIMESTAMP`,
-          leaseExpiresAt: this.utcNowPlus(leaseMs),
-          attempts: sql<number>`${sql.ref('attempts')} + 1`,
-        })
+        .set(claimedRunSet(workerId, this.utcNowPlus(leaseMs)))
         .where('requestId', 'in', picked.map((r) => r.requestId))
         .where('status', '=', 'NEW')
         .execute();
-      return picked.map((r) => ({ ...r, attempts: Number(r.attempts) + 1, stopRequested: r.stopRequested ?? 'N' }));
+      return picked.map((r) => ({
+        ...r,
+        ...(isExclusiveType(r.requestType) ? { requestType: requestTypeKey(r.requestType), mapref: unpadded(r.mapref) || r.mapref } : {}),
+        attempts: Number(r.attempts) + 1,
+        stopRequested: r.stopRequested ?? 'N',
+      }));
     });
   }
 
