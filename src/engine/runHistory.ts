@@ -12,7 +12,6 @@ import { runCounts } from './runCounts.js';
 import { RunCloseFailed, runOnce } from './runProtocol.js';
 import { stopMessage } from './stopCause.js';
 import { targetTruncation } from './truncateTarget.js';
-import { unrecordedMessage, unrecordedRun } from './unrecordedRun.js';
 
 /**
  * HISTORY: the flow once per day from start to end inclusive, PARAM1 = the day as DD-Mon-YYYY,
@@ -68,13 +67,6 @@ export async function runHistory(request: HistoryRequest, context: ExecutionCont
   const { mapref } = request;
   const stopping = AbortSignal.any([context.control.stop, context.control.kill]);
   if (stopping.aborted) return stoppedBeforeStart(mapref, stopping.reason);
-  // A day that ended PC is already in PROGRESS: the range resumes after it. One that failed or
-  // stopped ends the request as it would have, had its worker lived to record it.
-  const earlier = await unrecordedRun(request, context);
-  if (earlier && earlier.status !== 'PC') {
-    const status = earlier.status === 'FL' ? 'FAILED' : 'CANCELLED';
-    return { status, started: true, result: { status, message: `History of ${unrecordedMessage(mapref, earlier)}`, prcids: [earlier.prcid], prcid: earlier.prcid } };
-  }
   let p: Plan;
   try {
     p = await plan(request, context);

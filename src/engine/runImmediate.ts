@@ -6,7 +6,7 @@ import { resolveFlow } from './resolveFlow.js';
 import { runCounts } from './runCounts.js';
 import { RunCloseFailed, runOnce } from './runProtocol.js';
 import { targetTruncation } from './truncateTarget.js';
-import { unrecordedMessage, unrecordedRun } from './unrecordedRun.js';
+import { completedUnrecordedRun } from './unrecordedRun.js';
 
 const REQUEST_STATUS = { PC: 'DONE', FL: 'FAILED', ST: 'CANCELLED' } as const;
 
@@ -15,15 +15,11 @@ export async function runImmediate(request: ImmediateRequest, context: Execution
   const { mapref } = request;
   const stopping = AbortSignal.any([context.control.stop, context.control.kill]);
   if (stopping.aborted) return stoppedBeforeStart(mapref, stopping.reason);
-  const earlier = await unrecordedRun(request, context);
-  if (earlier) {
-    const status = REQUEST_STATUS[earlier.status];
-    const counts = await runCounts(context.dialect.db, [earlier.prcid]).catch(() => null);
-    return {
-      status,
-      started: true,
-      result: { status, message: unrecordedMessage(mapref, earlier), prcid: earlier.prcid, runStatus: earlier.status, ...(counts ? { counts } : {}) },
-    };
+  const completed = await completedUnrecordedRun(request, context);
+  if (completed !== null) {
+    const counts = await runCounts(context.dialect.db, [completed]).catch(() => null);
+    const message = `${mapref} (PRCID ${completed}) completed in an earlier attempt whose worker was lost before recording it; not run again`;
+    return { status: 'DONE', started: true, result: { status: 'DONE', message, prcid: completed, runStatus: 'PC', ...(counts ? { counts } : {}) } };
   }
   let prepared;
   try {

@@ -42,8 +42,9 @@ const SESSION_NOTE = {
 
 function runNote(reaped: Reaped): string {
   if (reaped.prcid === null) return '';
-  if (reaped.unrecorded) return `, run ${reaped.prcid} had already ended and is recorded without running again`;
-  return `, run ${reaped.prcid} closed FL`;
+  if (reaped.unrecorded) return `, run ${reaped.prcid} had already completed and is recorded without running again`;
+  // runSession is set only when the run was still open and this reaper closed it.
+  return reaped.runSession === null ? `, run ${reaped.prcid} had been closed by its worker` : `, run ${reaped.prcid} closed FL`;
 }
 
 /** A worker stopped renewing a lease and this replica took the request back. */

@@ -141,7 +141,7 @@ function parse(row: ClaimedRow): ParsedRequest {
       if (startDate && endDate && startDate > endDate) fail(`start_date must not be after end_date (${startDate} > ${endDate})`);
       return {
         ...common, type, startDate, endDate, truncate: parseFlag(payload, 'truncate_flag'),
-        maxAttempts: parseMaxAttempts(payload), firing: parseFiring(payload), unrecordedPrcid: row.prcid,
+        maxAttempts: parseMaxAttempts(payload), firing: parseFiring(payload),
       };
     }
     case 'STOP':

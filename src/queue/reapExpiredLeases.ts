@@ -19,8 +19,8 @@ export interface Reaped {
   /** What became of the session of the run that was still open (null: none was). */
   runSession: RunSessionEnd | null;
   /**
-   * The run had already ended and only its worker's record of it was lost: PRCID stays on the
-   * request and the next claim records that ending instead of running the flow again.
+   * The run had already completed (PC) and only its worker's record of it was lost: PRCID stays
+   * on the request and the next claim records it DONE instead of running the flow again.
    */
   unrecorded: boolean;
 }
@@ -36,12 +36,14 @@ class StillRunning extends Error {}
 /**
  * The run a lost claim had opened. Still open (no ENDDT: IP, or FL from LOG_JOB_ERROR mid-run):
  * its session may still be executing it, so that session is ended first, then the row is closed
- * FL. Already ended by its worker (PC/FL/ST): left as it is, `unrecorded`.
+ * FL. Already closed by its worker: left as it is; `unrecorded` when it completed. (An FL or ST
+ * its worker closed is retried like any lost lease: that is how a worker that fenced itself
+ * after losing its lease, or whose database went away mid-run, hands the request back.)
  */
 async function closeAbandonedRun(trx: Kysely<Database>, dialect: Dialect, prcid: number, mapref: string): Promise<Pick<Reaped, 'runSession' | 'unrecorded'>> {
-  const run = await trx.selectFrom('dwprclog').select(['enddt', 'sessionid', 'mapref']).where('prcid', '=', prcid).executeTakeFirst();
+  const run = await trx.selectFrom('dwprclog').select(['status', 'enddt', 'sessionid', 'mapref']).where('prcid', '=', prcid).executeTakeFirst();
   if (!run) return { runSession: null, unrecorded: false };
-  if (run.enddt !== null) return { runSession: null, unrecorded: true };
+  if (run.enddt !== null) return { runSession: null, unrecorded: run.status === 'PC' };
   const runSession = run.sessionid === null ? 'none' : await dialect.endRunSession({ sessionId: Number(run.sessionid), mapref: run.mapref ?? mapref, prcid }, SESSION_END_TIMEOUT_MS);
   if (runSession === 'alive') throw new StillRunning();
   const closed = await trx
@@ -50,14 +52,16 @@ async function closeAbandonedRun(trx: Kysely<Database>, dialect: Dialect, prcid:
     .where('prcid', '=', prcid)
     .where('enddt', 'is', null)
     .executeTakeFirst();
+  if (Number(closed.numUpdatedRows) === 1) return { runSession, unrecorded: false };
   // Its worker closed it between our look and the update: it ended after all.
-  return { runSession, unrecorded: Number(closed.numUpdatedRows) !== 1 };
+  const ended = await trx.selectFrom('dwprclog').select('status').where('prcid', '=', prcid).executeTakeFirst();
+  return { runSession, unrecorded: ended?.status === 'PC' };
 }
 
 function reapMessage(outcome: Reaped['outcome'], unrecorded: boolean, claimedBy: string | null, attempts: number, prcid: number | null, policy: ReapPolicy): string {
   if (outcome === 'CANCELLED') return `${LEASE_EXPIRED} on ${claimedBy} while stopping; not retried`;
   if (outcome === 'FAILED') return `${LEASE_EXPIRED} on ${claimedBy}; gave up after ${attempts} attempts`;
-  if (unrecorded) return `${LEASE_EXPIRED} on ${claimedBy} after its run ${prcid} had ended; the next claim records that ending without running again`;
+  if (unrecorded) return `${LEASE_EXPIRED} on ${claimedBy} after its run ${prcid} had completed; the next claim records it without running again`;
   return `${LEASE_EXPIRED} on ${claimedBy}; retry ${attempts + 1} of ${policy.retryLimit} queued`;
 }
 
@@ -72,10 +76,10 @@ function reapMessage(outcome: Reaped['outcome'], unrecorded: boolean, claimedBy:
  * claimed again (inside the transaction, which holds the request row), the session still tagged
  * with the open run is ended; if it will not end, the request is left for the next pass.
  *
- * A worker lost after its run ended but before it recorded the request's outcome leaves a run
- * that must not execute again: the request keeps that PRCID and goes back to NEW at once,
- * whatever its attempts, for the next claim to record (see engine/unrecordedRun.ts). In every
- * other requeue PRCID is cleared, so a PRCID on a NEW request always means exactly that.
+ * A worker lost after its run completed but before it recorded the request's outcome leaves a
+ * run that must not execute again: the request keeps that PRCID and goes back to NEW at once,
+ * whatever its attempts, for the next claim to record DONE (see engine/unrecordedRun.ts). In
+ * every other requeue PRCID is cleared, so a PRCID on a NEW request always means exactly that.
  */
 export async function reapExpiredLeases(
   dialect: Dialect,

@@ -33,9 +33,9 @@ export interface ImmediateRequest extends Common {
   maxAttempts: number | null;
   firing: FiringSource | null;
   /**
-   * A run an earlier claim opened and closed (PC/FL/ST) whose outcome never reached this row:
-   * its worker was lost in between, and the reaper left the PRCID for the next claim to record
-   * instead of running the flow again. Null normally.
+   * A run an earlier claim completed (PC) whose outcome never reached this row: its worker was
+   * lost in between, and the reaper left the PRCID for the next claim to record instead of
+   * running the flow again. Null normally.
    */
   unrecordedPrcid: number | null;
 }
@@ -49,7 +49,6 @@ export interface HistoryRequest extends Common {
   truncate: boolean;
   maxAttempts: number | null;
   firing: FiringSource | null;
-  unrecordedPrcid: number | null;
 }
 
 export interface StopRequest extends Common {
