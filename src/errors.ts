@@ -38,6 +38,8 @@ export function quoted(value: unknown, max = 60): string {
   } catch {
     text = Array.isArray(value) ? '[...]' : '{...}';
   }
-  const chars = Array.from(text);
-  return `"${printable(chars.length > max ? `${chars.slice(0, max - 3).join('')}...` : text)}"`;
+  // 2·max UTF-16 units hold at least max characters: a megabyte of text is not split whole.
+  const head = Array.from(text.slice(0, 2 * max));
+  const cut = head.length > max || text.length > 2 * max;
+  return `"${printable(cut ? `${head.slice(0, max - 3).join('')}...` : text)}"`;
 }

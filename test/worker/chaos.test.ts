@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { LEASE_EXPIRED } from '../../src/queue/reapExpiredLeases.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { insertFlows, sleepingBlock } from '../support/flows.js';
+import { insertFlows, RAN_TWICE, sleepingBlock } from '../support/flows.js';
 import { seededRandom, testSeed } from '../support/random.js';
 import { insertRequests } from '../support/requests.js';
 import { waitFor } from '../support/waitFor.js';
@@ -148,6 +148,7 @@ describe('chaos: workers SIGKILLed while draining the queue', () => {
       select prcid, mapref, param1 as "requestId", status, msg, strtdt, enddt from dwprclog order by mapref, strtdt, prcid`.execute(t.dialect.db);
     // Every run terminal; the only failures are reaped leases (a RAN_TWICE block would fail here).
     assert.deepEqual(runs.filter((r) => r.status === 'IP'), [], 'no DWPRCLOG row left IP');
+    assert.deepEqual(runs.filter((r) => r.msg?.startsWith(RAN_TWICE)), [], 'never two blocks of one MAPREF executing at once');
     const unexpected = runs.filter((r) => r.status !== 'PC' && !(r.status === 'FL' && r.msg === LEASE_EXPIRED));
     assert.deepEqual(unexpected, [], 'every run PC, or FL because its lease was reaped');
 
