@@ -51,26 +51,29 @@ export function recordPrcidStatement(db: Kysely<Database>, owner: RunOwner, prci
 }
 
 /**
- * Writes the IP row on the run session, in one committed transaction with the clean-up of stale
- * IP rows of this session id (a DWLOGIC block finds its row by MAPREF + SESSIONID + IP, so there
- * must be one) and PRCID on the request (so a reaper can close the run). Returns the PRCID, or
- * null when the request is no longer claimed by this worker: then nothing was written.
+ * Writes the IP row of `prcid` on the run session, in one committed transaction with the
+ * clean-up of stale IP rows of this session id (a DWLOGIC block finds its row by MAPREF +
+ * SESSIONID + IP, so there must be one) and PRCID on the request (so a reaper can close the
+ * run). False when the request is no longer claimed by this worker: then nothing was written.
+ *
+ * The session must already carry the run's tag: the PRCID update waits for, or is waited for
+ * by, a reaper's update of the same request row, so a reaper either sees this run's tagged
+ * session (and ends it) or makes this update find the request no longer claimed.
  */
-export async function openRun(session: RunSession, dialect: Dialect, start: RunStart): Promise<number | null> {
+export async function openRun(session: RunSession, dialect: Dialect, prcid: number, start: RunStart): Promise<boolean> {
   try {
     return await session.db.transaction().execute(async (trx) => {
       const stale = await staleRunsQuery(trx, session.sessionId).execute();
       for (const { prcid } of stale) {
         await endRun(trx, dialect, { prcid, status: 'FL', message: SUPERSEDED, owner: null });
       }
-      const prcid = Number(await dialect.selectValue(dialect.nextValue('dwprclogseq'), trx));
       await insertRunStatement(trx, dialect, prcid, session.sessionId, start).execute();
       const claimed = await recordPrcidStatement(trx, start.owner, prcid).executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) throw new ClaimLost();
-      return prcid;
+      return true;
     });
   } catch (error) {
-    if (error instanceof ClaimLost) return null;
+    if (error instanceof ClaimLost) return false;
     throw error;
   }
 }

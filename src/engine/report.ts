@@ -1,5 +1,5 @@
 import type { BindParams } from '../db/dialects/dialect.js';
-import { errorMessage, UserError } from '../errors.js';
+import { errorMessage, printable, UserError } from '../errors.js';
 import { scrubSecrets } from '../observe/logger.js';
 import type { ReportRequest } from '../queue/request.js';
 import type { ExecutionContext, Outcome, StopCause } from './execution.js';
@@ -62,8 +62,8 @@ export async function runReport(request: ReportRequest, ctx: ExecutionContext, o
   let file: ReportFile | null = null;
   try {
     const sqlText = await findReportSql(ctx.dialect.db, sqlCode);
-    if (sqlText === undefined) return failed(`No report SQL found for code ${sqlCode}`);
-    if (sqlText === null) return failed(`The report SQL of code ${sqlCode} is empty`);
+    if (sqlText === undefined) return failed(`No report SQL found for sql_code ${printable(sqlCode)} (DWMAPRSQL, CURFLG 'Y')`);
+    if (sqlText === null) return failed(`The report SQL of sql_code ${printable(sqlCode)} is empty`);
     checkParams(request.params);
     file = await prepareReportFile(ctx.config.reportDir, reportFileName(request));
     const sink = await FileSink.create(file.tempPath);

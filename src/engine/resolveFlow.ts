@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { UserError } from '../errors.js';
+import { printable, UserError } from '../errors.js';
 import type { ExecutionContext } from './execution.js';
 import type { DefinedFlow } from './flow.js';
 import { flowRegistry } from './loadFlows.js';
@@ -41,7 +41,7 @@ export async function resolveFlow(mapref: string, context: Pick<ExecutionContext
     return { kind: 'typescript', mapref, flow: registered.flow, file: registered.file, jobid: job?.jobid ?? null, jobflwid: null };
   }
   const row = await currentFlowQuery(db, mapref).executeTakeFirst();
-  if (!row) throw new UserError(`No active job flow found for ${mapref}`);
+  if (!row) throw new UserError(`No active job flow found for ${printable(mapref)}`);
   const text = row.dwlogic ?? '';
   if (text.trim() === '') throw new UserError(`DWLOGIC of ${mapref} (JOBFLWID ${row.jobflwid}) is empty: nothing to run`);
   if (looksLikePython(text)) {

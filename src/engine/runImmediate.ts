@@ -6,6 +6,7 @@ import { resolveFlow } from './resolveFlow.js';
 import { runCounts } from './runCounts.js';
 import { RunCloseFailed, runOnce } from './runProtocol.js';
 import { targetTruncation } from './truncateTarget.js';
+import { completedUnrecordedRun } from './unrecordedRun.js';
 
 const REQUEST_STATUS = { PC: 'DONE', FL: 'FAILED', ST: 'CANCELLED' } as const;
 
@@ -14,6 +15,12 @@ export async function runImmediate(request: ImmediateRequest, context: Execution
   const { mapref } = request;
   const stopping = AbortSignal.any([context.control.stop, context.control.kill]);
   if (stopping.aborted) return stoppedBeforeStart(mapref, stopping.reason);
+  const completed = await completedUnrecordedRun(request, context);
+  if (completed !== null) {
+    const counts = await runCounts(context.dialect.db, [completed]).catch(() => null);
+    const message = `${mapref} (PRCID ${completed}) completed in an earlier attempt whose worker was lost before recording it; not run again`;
+    return { status: 'DONE', started: true, result: { status: 'DONE', message, prcid: completed, runStatus: 'PC', ...(counts ? { counts } : {}) } };
+  }
   let prepared;
   try {
     const flow = await resolveFlow(mapref, context);

@@ -13,7 +13,7 @@ import type { ResolvedFlow } from './resolveFlow.js';
 import { stopMessage } from './stopCause.js';
 
 /**
- * One execution = one DWPRCLOG row, on one dedicated session: open (IP, committed), tag, run
+ * One execution = one DWPRCLOG row, on one dedicated session: tag, open (IP, committed), run
  * the flow, close (PC / FL / ST, its own committed transaction). No path leaves the row IP:
  * a close that fails on the run session is retried on fresh pool connections.
  */
@@ -69,8 +69,11 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
   const session = await dialect.openRunSession();
   let discard = false;
   try {
-    const prcid = await openRun(session, dialect, { owner, mapref: request.mapref, jobid: flow.jobid, jobflwid: flow.jobflwid, params: spec.params });
-    if (prcid === null) {
+    // Tagged before the IP row exists: a reaper finds a session still executing this run by its tag.
+    const prcid = Number(await dialect.selectValue(dialect.nextValue('dwprclogseq'), session.db));
+    await session.tag({ mapref: request.mapref, prcid });
+    const opened = await openRun(session, dialect, prcid, { owner, mapref: request.mapref, jobid: flow.jobid, jobflwid: flow.jobflwid, params: spec.params });
+    if (!opened) {
       return { started: false, message: `Request ${request.requestId} is no longer claimed by ${context.claimedBy}: run not started` };
     }
     const log = context.log.child({ mapref: request.mapref, prcid, requestId: request.requestId });
@@ -109,7 +112,6 @@ async function execute(session: RunSession, spec: RunSpec, prcid: number, contex
   const canceller = cancelOnKill(control.kill, session, log);
   let failure: { error: unknown } | null = null;
   try {
-    await session.tag({ mapref: spec.request.mapref, prcid });
     if (spec.truncate) {
       await sql.raw(spec.truncate).execute(session.db);
       log.info({ statement: spec.truncate }, 'target truncated before the load');

@@ -33,6 +33,20 @@ export function requestFailedAlert(row: Pick<ClaimedRow, 'requestId' | 'mapref' 
   };
 }
 
+const SESSION_NOTE = {
+  none: '',
+  ended: '; its database session was still executing it and has been ended',
+  unknown: '; whether its database session still executes it could not be checked (grants)',
+  alive: '',
+} as const;
+
+function runNote(reaped: Reaped): string {
+  if (reaped.prcid === null) return '';
+  if (reaped.unrecorded) return `, run ${reaped.prcid} had already completed and is recorded without running again`;
+  // runSession is set only when the run was still open and this reaper closed it.
+  return reaped.runSession === null ? `, run ${reaped.prcid} had been closed by its worker` : `, run ${reaped.prcid} closed FL`;
+}
+
 /** A worker stopped renewing a lease and this replica took the request back. */
 export function leaseReapedAlert(reaped: Reaped): AlertEvent {
   const next = reaped.outcome === 'NEW' ? 'queued again' : `ended ${reaped.outcome}`;
@@ -43,7 +57,7 @@ export function leaseReapedAlert(reaped: Reaped): AlertEvent {
     prcid: reaped.prcid,
     claimedBy: reaped.claimedBy,
     outcome: reaped.outcome,
-    message: `lease of ${reaped.claimedBy ?? 'an unknown worker'} expired; request ${next}${reaped.prcid !== null ? `, run ${reaped.prcid} closed FL` : ''}`,
+    message: `lease of ${reaped.claimedBy ?? 'an unknown worker'} expired; request ${next}${runNote(reaped)}${SESSION_NOTE[reaped.runSession ?? 'none']}`,
   };
 }
 

@@ -20,7 +20,7 @@ export function retryFailedStatement(dialect: Dialect, requestId: string) {
     .updateTable('dwprcreq')
     .set({
       status: 'NEW', attempts: 0, runAfter: null, claimedBy: null, claimedAt: null, completedAt: null,
-      leaseExpiresAt: null, stopRequested: 'N', stopRequestId: null,
+      leaseExpiresAt: null, stopRequested: 'N', stopRequestId: null, prcid: null,
       resultPayload: resultJson({ status: 'NEW', message: 'requeued by dwprc retry' }),
     })
     .where('requestId', '=', requestId)

@@ -1,3 +1,5 @@
+import { requestTypeKey, unpadded } from './padding.js';
+
 /**
  * From locked candidates in queue order, the ones to claim: at most `limit`, and at most one
  * IMMEDIATE/HISTORY row per MAPREF (the database refuses a second running one anyway).
@@ -6,7 +8,7 @@
 export const EXCLUSIVE_TYPES: readonly string[] = ['IMMEDIATE', 'HISTORY'];
 
 export function isExclusiveType(requestType: string | null): boolean {
-  return EXCLUSIVE_TYPES.includes((requestType ?? '').trim().toUpperCase());
+  return EXCLUSIVE_TYPES.includes(requestTypeKey(requestType));
 }
 
 export function pickClaimable<T extends { requestId: string; mapref: string | null; requestType: string | null }>(
@@ -18,7 +20,7 @@ export function pickClaimable<T extends { requestId: string; mapref: string | nu
   for (const row of candidates) {
     if (picked.length >= limit) break;
     if (isExclusiveType(row.requestType)) {
-      const key = row.mapref ?? '';
+      const key = unpadded(row.mapref);
       if (busy.has(key)) continue;
       busy.add(key);
     }

@@ -21,6 +21,8 @@ export function releaseStatement(dialect: Dialect, requestId: string, claimedBy:
       claimedBy: null,
       claimedAt: null,
       leaseExpiresAt: null,
+      // Whatever run this claim closed has been recorded here: the next claim runs afresh.
+      prcid: null,
       runAfter: release.delayMs > 0 ? dialect.utcNowPlus(release.delayMs) : null,
       attempts: release.refundAttempt ? sql<number>`${sql.ref('attempts')} - 1` : sql<number>`${sql.ref('attempts')}`,
       resultPayload: resultJson(release.note),

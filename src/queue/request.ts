@@ -32,6 +32,12 @@ export interface ImmediateRequest extends Common {
   /** Runs that started and failed are retried only when the request asks (payload max_attempts). */
   maxAttempts: number | null;
   firing: FiringSource | null;
+  /**
+   * A run an earlier claim completed (PC) whose outcome never reached this row: its worker was
+   * lost in between, and the reaper left the PRCID for the next claim to record instead of
+   * running the flow again. Null normally.
+   */
+  unrecordedPrcid: number | null;
 }
 
 export interface HistoryRequest extends Common {

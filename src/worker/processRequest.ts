@@ -31,6 +31,15 @@ function oneLine(text: string, max = 400): string {
   return line.length > max ? `${line.slice(0, max - 3)}...` : line;
 }
 
+/** The parser names the field at fault; should it ever throw instead, the row still fails alone. */
+function parseOrRefuse(row: ClaimedRow): ReturnType<typeof parseRequest> {
+  try {
+    return parseRequest(row);
+  } catch (error) {
+    return { ok: false, reason: `the row could not be read (REQUEST_TYPE, MAPREF, PAYLOAD): ${errorMessage(error)}` };
+  }
+}
+
 /**
  * Runs one claimed row to its end: parse, route by type, and write the final state — or hand
  * it back to the queue when retrying is right. Never throws: a bad row fails alone.
@@ -40,10 +49,10 @@ export async function processRequest(row: ClaimedRow, control: RunControl, deps:
   const finish = async (status: 'DONE' | 'FAILED' | 'CANCELLED', result: Outcome['result']): Promise<Disposition> =>
     (await completeRequest(dialect, row.requestId, workerId, status, result)) ? status : 'LOST';
 
-  const parsed = parseRequest(row);
+  const parsed = parseOrRefuse(row);
   if (!parsed.ok) {
     log.warn({ requestId: row.requestId, reason: parsed.reason }, 'bad request row');
-    return finish('FAILED', { status: 'FAILED', message: parsed.reason }).catch(() => 'LOST' as const);
+    return finish('FAILED', { status: 'FAILED', message: oneLine(parsed.reason) }).catch(() => 'LOST' as const);
   }
   const request = parsed.request;
   try {

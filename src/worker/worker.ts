@@ -183,6 +183,9 @@ export class Worker {
         if (disposition === 'FAILED') this.#opts.alerter?.send(requestFailedAlert(row));
         this.#opts.onSettled?.(row, disposition);
       })
+      // processRequest never rejects by design; if a bug made it, this replica must stay up:
+      // the row's lease lapses and a reaper takes it back.
+      .catch((error: unknown) => this.#log.error({ requestId: row.requestId, err: errorMessage(error) }, 'request slot failed unexpectedly'))
       .finally(() => {
         this.#inFlight.delete(row.requestId);
         this.#countSlots();
@@ -242,12 +245,11 @@ export class Worker {
 
   async #reap(): Promise<void> {
     const { dialect, config } = this.#opts;
-    const reaped = await reapExpiredLeases(dialect, config.worker);
-    this.#opts.metrics?.reaped(reaped.length);
-    for (const r of reaped) {
+    const reaped = await reapExpiredLeases(dialect, config.worker, (r) => {
       this.#log.warn({ ...r }, 'reaped an expired lease');
       this.#opts.alerter?.send(leaseReapedAlert(r));
-    }
+    });
+    this.#opts.metrics?.reaped(reaped.length);
     await forgetDeadWorkers(dialect, config.worker.leaseMs * 10);
   }
 

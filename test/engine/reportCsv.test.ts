@@ -103,11 +103,11 @@ describe('CSV reports (embedded PostgreSQL)', () => {
     for (const code of ['NOPE', 'RETIRED']) {
       const outcome = await runReport(reportRequest({ sqlCode: code }), h.ctx);
       assert.equal(outcome.status, 'FAILED');
-      assert.equal(outcome.result.message, `No report SQL found for code ${code}`);
+      assert.equal(outcome.result.message, `No report SQL found for sql_code ${code} (DWMAPRSQL, CURFLG 'Y')`);
     }
     await defineReport(t, 'BLANK', '  ');
     const blank = await runReport(reportRequest({ sqlCode: 'BLANK' }), h.ctx);
-    assert.equal(blank.result.message, 'The report SQL of code BLANK is empty');
+    assert.equal(blank.result.message, 'The report SQL of sql_code BLANK is empty');
     assert.deepEqual(await readdir(h.dir), []);
   });
 

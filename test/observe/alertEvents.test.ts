@@ -9,7 +9,7 @@ import { startReceiver } from '../support/webhookReceiver.js';
 
 const log = createLogger({ level: 'silent', destination: process.stderr, pretty: false });
 const request: ImmediateRequest = {
-  type: 'IMMEDIATE', requestId: 'r1', mapref: 'M1', payload: {}, attempts: 1, params: [], truncate: false, maxAttempts: null, firing: null,
+  type: 'IMMEDIATE', requestId: 'r1', mapref: 'M1', payload: {}, attempts: 1, params: [], truncate: false, maxAttempts: null, firing: null, unrecordedPrcid: null,
 };
 const failedRun: Outcome = { status: 'FAILED', started: true, result: { status: 'FAILED', message: 'ORA-01722: invalid number', prcid: 12 } };
 
@@ -28,11 +28,15 @@ describe('alert events', () => {
     const row = { requestId: 'r9', mapref: 'M9', requestType: 'HISTORY', attempts: 3, prcid: null };
     assert.equal(requestFailedAlert(row, 'bad payload').message, 'bad payload');
     assert.match(requestFailedAlert(row).message, /^request r9 ended FAILED/);
-    assert.deepEqual(leaseReapedAlert({ requestId: 'r2', mapref: 'M2', claimedBy: 'h:1:a', prcid: 40, outcome: 'NEW' }), {
+    assert.deepEqual(leaseReapedAlert({ requestId: 'r2', mapref: 'M2', claimedBy: 'h:1:a', prcid: 40, outcome: 'NEW', runSession: 'none', unrecorded: false }), {
       event: 'lease_reaped', mapref: 'M2', requestId: 'r2', prcid: 40, claimedBy: 'h:1:a', outcome: 'NEW',
       message: 'lease of h:1:a expired; request queued again, run 40 closed FL',
     });
-    assert.equal(leaseReapedAlert({ requestId: 'r3', mapref: 'M3', claimedBy: 'h:1:a', prcid: null, outcome: 'FAILED' }).message, 'lease of h:1:a expired; request ended FAILED');
+    assert.equal(leaseReapedAlert({ requestId: 'r3', mapref: 'M3', claimedBy: 'h:1:a', prcid: null, outcome: 'FAILED', runSession: null, unrecorded: false }).message, 'lease of h:1:a expired; request ended FAILED');
+    assert.equal(
+      leaseReapedAlert({ requestId: 'r4', mapref: 'M4', claimedBy: 'h:2:b', prcid: 41, outcome: 'NEW', runSession: 'ended', unrecorded: false }).message,
+      'lease of h:2:b expired; request queued again, run 41 closed FL; its database session was still executing it and has been ended',
+    );
     assert.deepEqual(misfireSkippedAlert({ jobschid: 7, mapref: 'M7', skipped: 23, policy: 'coalesce' }), {
       event: 'misfire_skipped', mapref: 'M7', jobschid: 7, skipped: 23, policy: 'coalesce',
       message: '23 missed occurrence(s) of schedule 7 skipped (DWPRC_MISFIRE=coalesce)',

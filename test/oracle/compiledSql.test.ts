@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { oracleCompiler, splitOracleScript } from '../../src/db/dialects/oracle.js';
+import { sql } from 'kysely';
+import { claimCandidatesQuery, claimedRunSet, oracleCompiler, splitOracleScript } from '../../src/db/dialects/oracle.js';
+import { PADDING } from '../../src/queue/padding.js';
 
 describe('Oracle SQL as compiled (no server: ORACLE.md rules pinned on the text)', () => {
   const db = oracleCompiler();
@@ -30,6 +32,25 @@ describe('Oracle SQL as compiled (no server: ORACLE.md rules pinned on the text)
     assert.match(fetched.sql, /fetch first :1 rows only/i);
   });
 
+  test('the claim compares REQUEST_TYPE and MAPREF unpadded, as the parser does, and stores a claimed run so', () => {
+    const unpaddedType = (a: string, n: number) => `UPPER(RTRIM(LTRIM("${a}"."REQUEST_TYPE", :${n}), :${n + 1}))`;
+    const unpaddedMapref = (a: string, n: number) => `NVL(RTRIM(LTRIM("${a}"."MAPREF", :${n}), :${n + 1}), "${a}"."MAPREF")`;
+    const candidates = claimCandidatesQuery(db, 8).compile();
+    assert.match(candidates.sql, new RegExp(`not \\(${escape(unpaddedType('Q', 2))} in \\(:4, :5\\) and exists \\(select 1 "ONE" from "DWPRCREQ" "C" where "C"."MAPREF" = ${escape(unpaddedMapref('Q', 6))} and "C"."STATUS" = :8 and ${escape(unpaddedType('C', 9))} in \\(:11, :12\\)\\)\\)`));
+    assert.match(candidates.sql, /order by "Q"."REQUESTED_AT", "Q"."REQUEST_ID" for update skip locked$/);
+    assert.deepEqual(candidates.parameters, ['NEW', PADDING, PADDING, 'IMMEDIATE', 'HISTORY', PADDING, PADDING, 'CLAIMED', PADDING, PADDING, 'IMMEDIATE', 'HISTORY']);
+
+    const claim = db.updateTable('dwprcreq').set(claimedRunSet('w1', sql<Date>`SYS_EXTRACT_UTC(SYSTIMESTAMP)`, sql<Date>`CAST(SYSTIMESTAMP AS TIMESTAMP)`)).where('requestId', 'in', ['a']).compile();
+    // The exclusive types are binds too (ORACLE.md: values as binds, never literals).
+    assert.ok(
+      claim.sql.includes(
+        `"REQUEST_TYPE" = CASE WHEN ${unpaddedType('DWPRCREQ', 3)} IN (:5, :6) THEN ${unpaddedType('DWPRCREQ', 7)} ELSE "DWPRCREQ"."REQUEST_TYPE" END, ` +
+          `"MAPREF" = CASE WHEN ${unpaddedType('DWPRCREQ', 9)} IN (:11, :12) THEN ${unpaddedMapref('DWPRCREQ', 13)} ELSE "DWPRCREQ"."MAPREF" END`,
+      ),
+      claim.sql,
+    );
+  });
+
   test('splitOracleScript keeps PL/SQL blocks whole and strips the ; of plain statements', () => {
     const parts = splitOracleScript(`-- header
 CREATE TABLE T (X NUMBER);
@@ -46,3 +67,7 @@ END P;
     assert.deepEqual(parts, ['CREATE TABLE T (X NUMBER)', 'BEGIN\n  NULL;\nEND;', 'CREATE OR REPLACE PACKAGE P AS\n  PROCEDURE A;\nEND P;']);
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

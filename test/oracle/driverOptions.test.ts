@@ -73,8 +73,9 @@ describe('Oracle driver options (recording fake of node-oracledb)', () => {
       { maxRows: select!.options!.maxRows, prefetchRows: select!.options!.prefetchRows, fetchArraySize: select!.options!.fetchArraySize, autoCommit: select!.options!.autoCommit },
       { maxRows: window, prefetchRows: window, fetchArraySize: window, autoCommit: false },
     );
-    assert.match(update!.sql!, /^update "DWPRCREQ" set "STATUS" = :1, "CLAIMED_BY" = :2, "CLAIMED_AT" = CAST\(SYSTIMESTAMP AS TIMESTAMP\), "LEASE_EXPIRES_AT" = \(SYS_EXTRACT_UTC\(SYSTIMESTAMP\) \+ NUMTODSINTERVAL\(:3, 'SECOND'\)\), "ATTEMPTS" = "ATTEMPTS" \+ 1 where "REQUEST_ID" in \(:4, :5, :6\) and "STATUS" = :7$/);
-    assert.deepEqual(update!.binds, ['CLAIMED', 'host:1:abc', 30, 'a', 'c', 's', 'NEW']);
+    assert.match(update!.sql!, /^update "DWPRCREQ" set "STATUS" = :1, "CLAIMED_BY" = :2, "CLAIMED_AT" = CAST\(SYSTIMESTAMP AS TIMESTAMP\), "LEASE_EXPIRES_AT" = \(SYS_EXTRACT_UTC\(SYSTIMESTAMP\) \+ NUMTODSINTERVAL\(:3, 'SECOND'\)\), "ATTEMPTS" = "ATTEMPTS" \+ 1, "REQUEST_TYPE" = CASE .* END, "MAPREF" = CASE .* END where "REQUEST_ID" in \(:16, :17, :18\) and "STATUS" = :19$/);
+    const binds = update!.binds as unknown[];
+    assert.deepEqual([...binds.slice(0, 3), ...binds.slice(-4)], ['CLAIMED', 'host:1:abc', 30, 'a', 'c', 's', 'NEW']);
     assert.notEqual(update!.options!.autoCommit, true, 'the update commits with the transaction, not on its own');
     assert.deepEqual(claimed.map((r) => [r.requestId, r.attempts]), [['a', 1], ['c', 1], ['s', 1]], 'one IMMEDIATE per MAPREF, up to the limit');
   });

@@ -44,7 +44,10 @@ describe('claiming (PostgreSQL)', () => {
   });
 
   test('concurrent claimers never get the same row and never run one MAPREF twice', async () => {
-    const rows = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, mapref: `M${i % 30}` }));
+    // Padded and re-cased spellings as the UI may write them: still one MAPREF, one type.
+    const spellings = [(m: string) => m, (m: string) => ` ${m}`, (m: string) => `${m}\t`, (m: string) => `\n${m} `];
+    const types = ['IMMEDIATE', ' immediate', 'History\r\n', 'HISTORY '];
+    const rows = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, mapref: spellings[i % 4]!(`M${i % 30}`), type: types[(i >> 2) % 4]! }));
     await insertRequests(t.dialect, rows);
     const claimers = Array.from({ length: 6 }, (_, i) => new PostgresDialect({ url: t.url, schema: null, tablePrefix: 'DW', poolMax: 2 }));
     try {
@@ -79,6 +82,25 @@ describe('claiming (PostgreSQL)', () => {
     } finally {
       await Promise.all(claimers.map((c) => c.close()));
     }
+  });
+
+  test('padded spellings of a MAPREF or type are that MAPREF and type: one runs at a time, stored unpadded', async () => {
+    await insertRequests(t.dialect, [
+      { id: 'p1', mapref: ' PAD', type: ' immediate' },
+      { id: 'p2', mapref: 'PAD\t', type: 'History\n' },
+      { id: 'p3', mapref: 'PAD', type: 'IMMEDIATE' },
+      { id: 'nbsp', mapref: '\u00a0PAD', type: 'IMMEDIATE' },
+      { id: 'stop', mapref: ' PAD ', type: ' stop' },
+    ]);
+    const first = await t.dialect.claimRequests('w1', 10, 30_000);
+    assert.deepEqual(
+      first.map((r) => [r.requestId, r.mapref, r.requestType]).sort(),
+      [['nbsp', '\u00a0PAD', 'IMMEDIATE'], ['p1', 'PAD', 'IMMEDIATE'], ['stop', ' PAD ', ' stop']],
+      'a no-break space is not padding (a MAPREF of its own); a STOP is stored as written',
+    );
+    const stored = await t.dialect.db.selectFrom('dwprcreq').select(['mapref', 'requestType']).where('requestId', '=', 'p1').executeTakeFirstOrThrow();
+    assert.deepEqual(stored, { mapref: 'PAD', requestType: 'IMMEDIATE' });
+    assert.deepEqual(await t.dialect.claimRequests('w2', 10, 30_000), [], 'PAD is running: p2 and p3 wait');
   });
 
   test('the database refuses a second running row of a MAPREF even when written by hand', async () => {

@@ -91,4 +91,37 @@ describe('parseRequest', () => {
     assert.ok(r.type === 'IMMEDIATE');
     assert.deepEqual(r.firing, { source: 'schedule', jobschid: 12, scheduledFor: '2027-01-01T09:30:00Z' });
   });
+
+  test('garbage never throws and every reason is one printable line naming its field', () => {
+    const deep = `{"param1":${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+    assert.equal(reason({ payload: deep }), 'param1 must be text or a number, got "[...]"');
+    assert.equal(reason({ requestType: 'RUN\nNOW\u2028\u0007' }), 'REQUEST_TYPE must be one of IMMEDIATE, HISTORY, STOP, REPORT, REFRESH_SCHEDULE; got "RUN\\u000aNOW\\u2028\\u0007"');
+    const json = reason({ payload: '{\n"a": x\n}' });
+    assert.match(json, /^PAYLOAD must be a JSON object: /);
+    assert.doesNotMatch(json, /[\u0000-\u001f]/);
+    assert.equal(reason({ payload: JSON.stringify({ param2: 'a\u0000b' }) }), 'param2 must not contain the NUL character (U+0000)');
+    assert.equal(reason({ requestType: '😀'.repeat(70) }), `REQUEST_TYPE must be one of IMMEDIATE, HISTORY, STOP, REPORT, REFRESH_SCHEDULE; got "${'😀'.repeat(57)}..."`, 'cut between characters');
+  });
+
+  test('MAPREF length counts characters as the column does (an emoji is one)', () => {
+    assert.equal(parsed({ mapref: '😀'.repeat(100) }).mapref, '😀'.repeat(100));
+    assert.equal(reason({ mapref: '\u3000\u00a0' }), 'MAPREF must be provided');
+  });
+
+  test('only ASCII blanks pad REQUEST_TYPE and MAPREF, exactly as the claim SQL strips them', () => {
+    const r = parsed({ requestType: '\t history\r\n', mapref: '\f M1 \u000b', payload: '{}' });
+    assert.deepEqual([r.type, r.mapref], ['HISTORY', 'M1']);
+    assert.equal(parsed({ mapref: '\u00a0M1' }).mapref, '\u00a0M1', 'a no-break space is part of the MAPREF');
+    assert.match(reason({ requestType: '\u00a0IMMEDIATE' }), /^REQUEST_TYPE must be one of/);
+    assert.match(reason({ requestType: 'ımmedıate' }), /^REQUEST_TYPE must be one of/, 'only ASCII letters fold case');
+  });
+
+  test('STOP start_timestamp is a time YYYY-MM-DD HH:MM:SS', () => {
+    const stop = parsed({ requestType: 'STOP', payload: JSON.stringify({ start_timestamp: '2026-05-06T07:08:09.123' }) });
+    assert.ok(stop.type === 'STOP');
+    assert.equal(stop.startTimestamp, '2026-05-06 07:08:09');
+    for (const bad of ['yesterday', '2026-13-45 99:99:99', '06.05.2026 07:08:09', '2026-05-06']) {
+      assert.equal(reason({ requestType: 'STOP', payload: JSON.stringify({ start_timestamp: bad }) }), `start_timestamp must be a time YYYY-MM-DD HH:MM:SS, got "${bad}"`);
+    }
+  });
 });

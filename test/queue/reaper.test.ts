@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { LEASE_EXPIRED, reapExpiredLeases } from '../../src/queue/reapExpiredLeases.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { clearQueue, insertRequests } from '../support/requests.js';
-import { insertSchedule } from '../support/schedules.js';
+import { waitFor } from '../support/waitFor.js';
 
 describe('reaping expired leases', () => {
   let t: TestDatabase;
@@ -46,21 +46,6 @@ describe('reaping expired leases', () => {
     assert.deepEqual(Object.fromEntries(reaped.map((r) => [r.requestId, r.outcome])), { b: 'FAILED', c: 'CANCELLED' });
   });
 
-  test('a run that had ended PC is not run again: the request is DONE and its dependants are queued', async () => {
-    await sql`truncate dwjobsch`.execute(t.dialect.db);
-    const parent = await insertSchedule(t.dialect, { mapref: 'E', frqcd: 'DL', frqhh: '01', frqmi: '00', strtdt: '2026-01-01' });
-    const child = await insertSchedule(t.dialect, { mapref: 'E_CHILD', frqcd: 'DL', frqhh: '01', frqmi: '00', strtdt: '2026-01-01', parent });
-    await claimAndExpire('e', 1, { prcid: 43 });
-    await sql`insert into dwprclog (prcid, mapref, status) values (43, 'E', 'PC')`.execute(t.dialect.db);
-    const reaped = await reapExpiredLeases(t.dialect, policy);
-    assert.deepEqual(reaped.map((r) => [r.requestId, r.outcome]), [['e', 'DONE']]);
-    const row = await t.dialect.db.selectFrom('dwprcreq').selectAll().where('requestId', '=', 'e').executeTakeFirstOrThrow();
-    assert.equal(row.status, 'DONE');
-    assert.equal(JSON.parse(row.resultPayload!).prcid, 43);
-    const queued = await t.dialect.db.selectFrom('dwprcreq').select(['requestId', 'mapref']).where('mapref', '=', 'E_CHILD').execute();
-    assert.deepEqual(queued, [{ requestId: `D43-${child}`, mapref: 'E_CHILD' }]);
-  });
-
   test('live leases are left alone and two reapers act once', async () => {
     await claimAndExpire('d', 1);
     await insertRequests(t.dialect, [{ id: 'live', mapref: 'LIVE' }]);
@@ -69,5 +54,47 @@ describe('reaping expired leases', () => {
     assert.equal(x.length + y.length, 1);
     const live = await t.dialect.db.selectFrom('dwprcreq').select('status').where('requestId', '=', 'live').executeTakeFirstOrThrow();
     assert.equal(live.status, 'CLAIMED');
+  });
+
+  test('fencing: the session still executing a reaped run is ended before the request is queued again', async () => {
+    const session = await t.dialect.openRunSession();
+    const other = await t.dialect.openRunSession();
+    try {
+      await session.tag({ mapref: 'ZOMBIE', prcid: 51 });
+      // Another run's session that merely shares nothing but the table: left alone.
+      await other.tag({ mapref: 'ZOMBIE', prcid: 52 });
+      const running = session.runBlock(`DO $$ BEGIN PERFORM pg_sleep(60); END $$`).then(() => null, (error: unknown) => error);
+      await waitFor(async () => {
+        const { rows } = await sql<{ s: string }>`select state as s from pg_stat_activity where pid = ${session.sessionId}`.execute(t.dialect.db);
+        return rows[0]?.s === 'active';
+      });
+      await claimAndExpire('zombie', 1, { prcid: 51 });
+      await sql`insert into dwprclog (prcid, mapref, status, sessionid) values (51, 'ZOMBIE', 'IP', ${session.sessionId})`.execute(t.dialect.db);
+      const started = Date.now();
+      const reaped = await reapExpiredLeases(t.dialect, policy);
+      assert.deepEqual(reaped.map((r) => [r.requestId, r.outcome, r.runSession]), [['zombie', 'NEW', 'ended']]);
+      assert.equal(((await running) as { code?: string } | null)?.code, '57P01', 'the block was terminated');
+      assert.ok(Date.now() - started < 5_000);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where pid = ${session.sessionId}`.execute(t.dialect.db);
+      assert.equal(rows[0]!.n, 0, 'its backend is gone before the reap committed');
+      assert.equal(await t.dialect.selectValue(sql<number>`1`, other.db), 1, 'the other session is untouched');
+    } finally {
+      await session.release({ discard: true });
+      await other.release();
+    }
+  });
+
+  test('a run whose session has already gone, or carries another tag, is closed without ending anything', async () => {
+    const session = await t.dialect.openRunSession();
+    try {
+      await session.tag({ mapref: 'OTHER', prcid: 99 });
+      await claimAndExpire('gone', 1, { prcid: 61 });
+      await sql`insert into dwprclog (prcid, mapref, status, sessionid) values (61, 'GONE', 'IP', ${session.sessionId})`.execute(t.dialect.db);
+      const reaped = await reapExpiredLeases(t.dialect, policy);
+      assert.deepEqual(reaped.map((r) => [r.requestId, r.runSession]), [['gone', 'none']]);
+      assert.equal(await t.dialect.selectValue(sql<number>`1`, session.db), 1, 'a session tagged for another run is not touched');
+    } finally {
+      await session.release();
+    }
   });
 });

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { sql } from 'kysely';
+import type { Dialect } from '../../src/db/dialects/dialect.js';
 import { BIN } from './cli.js';
+import { waitFor } from './waitFor.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -34,4 +37,17 @@ export async function stopWorkers(workers: readonly WorkerProcess[], ms = 15_000
   const timer = setTimeout(() => workers.forEach((w) => w.child.exitCode === null && w.signal('SIGKILL')), ms);
   await Promise.all(workers.map((w) => w.exited));
   clearTimeout(timer);
+}
+
+/**
+ * Resolves once `worker` has registered in DWPRCWRK and heartbeated since: its start-up is over,
+ * so it claims work and a SIGTERM reaches its handler (during start-up it would simply die).
+ */
+export async function serving(dialect: Dialect, worker: WorkerProcess, timeoutMs = 30_000): Promise<void> {
+  await waitFor(async () => {
+    if (worker.child.exitCode !== null || worker.child.signalCode !== null) throw new Error(`worker ${worker.child.pid} exited:\n${worker.output()}`);
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from dwprcwrk where pid = ${worker.child.pid} and heartbeat_at > started_at`.execute(dialect.db);
+    return rows[0]!.n === 1;
+  }, `worker ${worker.child.pid} to be serving`, timeoutMs);
 }

@@ -34,6 +34,15 @@ export interface Dialect {
   /** A dedicated connection for one run: the DWLOGIC contract needs the IP row and the block on one session. */
   openRunSession(): Promise<RunSession>;
 
+  /**
+   * Fencing for the reaper: ends the database session that may still be executing run
+   * `prcid` for a worker that is gone (a SIGKILLed worker's session carries on with the
+   * statement it was sent; a stalled one may still be running its flow). Only a session tagged
+   * with this run (RunSession.tag) is touched. Called by the reaper before the request can be
+   * claimed again, so a new run never starts while the old one still executes.
+   */
+  endRunSession(run: RunTag & { sessionId: number }, timeoutMs: number): Promise<RunSessionEnd>;
+
   /** Server version string, for `doctor`. */
   serverVersion(): Promise<string>;
   /** The cheapest round trip that proves the database answers (readiness). */
@@ -161,6 +170,13 @@ export interface RowBatch {
   columns: readonly ResultColumn[];
   rows: unknown[][];
 }
+
+/**
+ * `ended`: a session was still executing the run and has been ended; `none`: no session of the
+ * run was left; `alive`: it outlived the timeout; `unknown`: the database would not let us look
+ * or act (missing grants, PostgreSQL before 14).
+ */
+export type RunSessionEnd = 'ended' | 'none' | 'alive' | 'unknown';
 
 /** What a DBA sees on the session of a run (V$SESSION MODULE/ACTION/CLIENT_IDENTIFIER, pg_stat_activity). */
 export interface RunTag {

@@ -2,16 +2,29 @@ import { CamelCasePlugin, Kysely, type KyselyPlugin, type RawBuilder, sql } from
 import { OracleDialect as KyselyOracle, withExecuteOptions } from 'kysely-oracledb';
 import oracledb from 'oracledb';
 import { validIdentifier } from '../../config.js';
-import { pickClaimable } from '../../queue/pickClaimable.js';
+import { PADDING, requestTypeKey, unpadded } from '../../queue/padding.js';
+import { isExclusiveType, pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type {
-  BindParams, ColumnInfo, Dialect, ErrorClass, LegacySchedulerObject, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel,
+  BindParams,
+  ColumnInfo,
+  Dialect,
+  ErrorClass,
+  LegacySchedulerObject,
+  Listener,
+  MigrationFile,
+  RunSession,
+  RunSessionEnd,
+  RunTag,
+  StreamQueryOptions,
+  WakeChannel,
 } from './dialect.js';
 import { ALERT_WAIT_SECONDS, listenOracleAlerts, signalAlert } from './oracleAlerts.js';
 import { AutoCommitOracleDialect } from './oracleAutoCommit.js';
+import { endOracleRunSession } from './oracleEndRunSession.js';
 import { withDriverConnection } from './oracleDriverConnection.js';
 import { streamOracleRows } from './oracleRowStream.js';
 
@@ -41,6 +54,16 @@ export function oracleCompiler(tablePrefix = 'DW'): Kysely<Database> {
   });
 }
 
+/** REQUEST_TYPE and MAPREF unpadded in SQL exactly as the parser unpads them (queue/padding.ts). */
+export function oracleRequestType(alias: string) {
+  return sql<string>`UPPER(RTRIM(LTRIM(${sql.ref(`${alias}.requestType`)}, ${PADDING}), ${PADDING}))`;
+}
+
+/** Blank after unpadding stays as it was: Oracle's '' is NULL, and MAPREF is NOT NULL. */
+export function oracleMapref(alias: string) {
+  return sql<string>`NVL(RTRIM(LTRIM(${sql.ref(`${alias}.mapref`)}, ${PADDING}), ${PADDING}), ${sql.ref(`${alias}.mapref`)})`;
+}
+
 /**
  * The claim's locking query. Oracle locks rows as they are fetched, so the driver must fetch
  * exactly `window` rows: maxRows = prefetchRows = fetchArraySize (never ROWNUM or FETCH FIRST,
@@ -55,14 +78,14 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
     .where((eb) =>
       eb.not(
         eb.and([
-          eb(sql`UPPER(TRIM(${sql.ref('q.requestType')}))`, 'in', ['IMMEDIATE', 'HISTORY']),
+          eb(oracleRequestType('q'), 'in', ['IMMEDIATE', 'HISTORY']),
           eb.exists(
             eb
               .selectFrom('dwprcreq as c')
               .select(sql`1`.as('one'))
-              .whereRef('c.mapref', '=', 'q.mapref')
+              .where('c.mapref', '=', oracleMapref('q'))
               .where('c.status', '=', 'CLAIMED')
-              .where(sql`UPPER(TRIM(${sql.ref('c.requestType')}))`, 'in', ['IMMEDIATE', 'HISTORY']),
+              .where(oracleRequestType('c'), 'in', ['IMMEDIATE', 'HISTORY']),
           ),
         ]),
       ),
@@ -74,17 +97,29 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
     .withPlugin(withExecuteOptions({ maxRows: window, prefetchRows: window, fetchArraySize: window, autoCommit: false }));
 }
 
+/**
+ * What the claim sets on each picked row (exported to pin its SQL). An IMMEDIATE/HISTORY row is
+ * stored unpadded, so that DWPRCREQ_ONE_RUN, on the stored values, sees every spelling of a
+ * MAPREF as the one it is.
+ */
+export function claimedRunSet(workerId: string, leaseExpiresAt: RawBuilder<Date>, claimedAt: RawBuilder<Date>) {
+  const exclusive = sql`${oracleRequestType('dwprcreq')} IN (${sql.join(['IMMEDIATE', 'HISTORY'])})`;
+  return {
+    status: 'CLAIMED',
+    claimedBy: workerId,
+    claimedAt,
+    leaseExpiresAt,
+    attempts: sql<number>`${sql.ref('attempts')} + 1`,
+    requestType: sql<string>`CASE WHEN ${exclusive} THEN ${oracleRequestType('dwprcreq')} ELSE ${sql.ref('dwprcreq.requestType')} END`,
+    mapref: sql<string>`CASE WHEN ${exclusive} THEN ${oracleMapref('dwprcreq')} ELSE ${sql.ref('dwprcreq.mapref')} END`,
+  } as const;
+}
+
 /** The claim's update of the picked (locked) rows, in the claim's transaction. */
 export function claimUpdateStatement(db: Kysely<Database>, dialect: Dialect, workerId: string, requestIds: readonly string[], leaseMs: number) {
   return db
     .updateTable('dwprcreq')
-    .set({
-      status: 'CLAIMED',
-      claimedBy: workerId,
-      claimedAt: dialect.localNow(),
-      leaseExpiresAt: dialect.utcNowPlus(leaseMs),
-      attempts: sql<number>`${sql.ref('attempts')} + 1`,
-    })
+    .set(claimedRunSet(workerId, dialect.utcNowPlus(leaseMs), dialect.localNow()))
     .where('requestId', 'in', [...requestIds])
     .where('status', '=', 'NEW');
 }
@@ -322,6 +357,11 @@ export class OracleDialect implements Dialect {
     }
   }
 
+  /** KILL SESSION IMMEDIATE does not wait, so there is no timeout to honour. */
+  endRunSession(run: RunTag & { sessionId: number }, _timeoutMs: number): Promise<RunSessionEnd> {
+    return endOracleRunSession(() => this.pool.getConnection(), run);
+  }
+
   async serverVersion(): Promise<string> {
     // BANNER_FULL exists from 18c; 12c has BANNER only.
     const { rows } = await oracleServerVersionQuery('BANNER_FULL')
@@ -391,7 +431,12 @@ export class OracleDialect implements Dialect {
       const picked = pickClaimable(candidates, limit);
       if (picked.length === 0) return [];
       await claimUpdateStatement(trx, this, workerId, picked.map((r) => r.requestId), leaseMs).execute();
-      return picked.map((r) => ({ ...r, attempts: Number(r.attempts) + 1, stopRequested: r.stopRequested ?? 'N' }));
+      return picked.map((r) => ({
+        ...r,
+        ...(isExclusiveType(r.requestType) ? { requestType: requestTypeKey(r.requestType), mapref: unpadded(r.mapref) || r.mapref } : {}),
+        attempts: Number(r.attempts) + 1,
+        stopRequested: r.stopRequested ?? 'N',
+      }));
     });
   }
 

@@ -1,11 +1,23 @@
 import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
+import { PADDING } from '../../queue/padding.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { validIdentifier } from '../../config.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
+import type {
+  BindParams,
+  ColumnInfo,
+  Dialect,
+  ErrorClass,
+  MigrationFile,
+  RunSession,
+  RunSessionEnd,
+  RunTag,
+  StreamQueryOptions,
+  WakeChannel,
+} from './dialect.js';
 import { listenPostgres } from './postgresListener.js';
 import { streamPostgresRows } from './postgresRowStream.js';
 
@@ -120,6 +132,23 @@ export class PostgresDialect implements Dialect {
     return PostgresRunSession.open(this);
   }
 
+  async endRunSession(run: RunTag & { sessionId: number }, timeoutMs: number): Promise<RunSessionEnd> {
+    try {
+      // The backend must still carry this run's tag: a pid alone could have been reused.
+      // pg_terminate_backend(pid, timeout) waits until the backend has exited (PostgreSQL 14+).
+      const { rows } = await sql<{ ended: boolean }>`
+        select pg_terminate_backend(pid, ${timeoutMs}::bigint) as ended
+          from pg_stat_activity
+         where pid = ${run.sessionId} and application_name = ${runApplicationName(run)}`.execute(this.db);
+      if (rows.length === 0) return 'none';
+      return rows.every((r) => r.ended) ? 'ended' : 'alive';
+    } catch (error) {
+      // 42501: not allowed to signal that role's backends; 42883: PostgreSQL before 14.
+      if (['42501', '42883'].includes((error as { code?: string }).code ?? '')) return 'unknown';
+      throw error;
+    }
+  }
+
   async serverVersion(): Promise<string> {
     const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(this.db);
     return `PostgreSQL ${rows[0]?.v ?? '?'}`;
@@ -192,33 +221,40 @@ export class PostgresDialect implements Dialect {
   async claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
     // One statement: lock a window of due candidates (skipping rows others hold and MAPREFs
     // already running), keep the first per MAPREF for IMMEDIATE/HISTORY, claim up to `limit`.
-    const exclusive = sql`upper(trim(request_type)) in ('IMMEDIATE', 'HISTORY')`;
+    // Type and MAPREF are compared unpadded, as the parser reads them, and a claimed run is
+    // stored so: the unique index dwprcreq_one_run (on the stored values) then holds for every
+    // spelling the UI may write (' immediate', 'SALES_FCT\t').
+    const type = (alias: string) => sql`upper(btrim(${sql.ref(`${alias}.request_type`)}, ${PADDING}))`;
+    const mapref = (alias: string) => sql`btrim(${sql.ref(`${alias}.mapref`)}, ${PADDING})`;
+    const exclusive = (alias: string) => sql`${type(alias)} in ('IMMEDIATE', 'HISTORY')`;
     const req = sql.table('dwprcreq');
     const { rows } = await sql<ClaimedRow>`
       with candidates as (
-        select q.request_id, q.mapref, q.request_type, q.requested_at
+        select q.request_id, q.requested_at,
+               case when ${exclusive('q')} then 'M:' || ${mapref('q')} else 'R:' || q.request_id end as run_key
           from ${req} q
          where q.status = 'NEW'
            and (q.run_after is null or q.run_after <= ${this.utcNow()})
-           and not (${exclusive} and exists (
+           and not (${exclusive('q')} and exists (
                  select 1 from ${req} c
-                  where c.mapref = q.mapref and c.status = 'CLAIMED'
-                    and upper(trim(c.request_type)) in ('IMMEDIATE', 'HISTORY')))
+                  where c.mapref = ${mapref('q')} and c.status = 'CLAIMED'
+                    and ${exclusive('c')}))
          order by q.requested_at, q.request_id
          limit ${Math.max(limit * 4, 16)}
          for update skip locked
       ), chosen as (
-        select distinct on (case when ${exclusive} then 'M:' || mapref else 'R:' || request_id end)
-               request_id, requested_at
+        select distinct on (run_key) request_id, requested_at
           from candidates
-         order by case when ${exclusive} then 'M:' || mapref else 'R:' || request_id end, requested_at, request_id
+         order by run_key, requested_at, request_id
       ), picked as (
         select request_id from chosen order by requested_at, request_id limit ${limit}
       )
       update ${req} r
          set status = 'CLAIMED', claimed_by = ${workerId}, claimed_at = localtimestamp,
              lease_expires_at = ${this.utcNowPlus(leaseMs)},
-             attempts = r.attempts + 1
+             attempts = r.attempts + 1,
+             request_type = case when ${exclusive('r')} then ${type('r')} else r.request_type end,
+             mapref = case when ${exclusive('r')} then ${mapref('r')} else r.mapref end
         from picked p
        where r.request_id = p.request_id
       returning r.request_id, r.mapref, r.request_type, r.payload, r.attempts, r.prcid, r.stop_requested`.execute(this.db);
