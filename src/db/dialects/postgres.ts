@@ -185,12 +185,13 @@ export class PostgresDialect implements Dialect {
     });
   }
 
-  async claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
+  /** The claim as one statement (public for the test that pins its plan to dwprcreq_claim). */
+  claimStatement(workerId: string, limit: number, leaseMs: number) {
     // One statement: lock a window of due candidates (skipping rows others hold and MAPREFs
     // already running), keep the first per MAPREF for IMMEDIATE/HISTORY, claim up to `limit`.
     const exclusive = sql`upper(trim(request_type)) in ('IMMEDIATE', 'HISTORY')`;
     const req = sql.table('dwprcreq');
-    const { rows } = await sql<ClaimedRow>`
+    return sql<ClaimedRow>`
       with candidates as (
         select q.request_id, q.mapref, q.request_type, q.requested_at
           from ${req} q
@@ -217,7 +218,11 @@ export class PostgresDialect implements Dialect {
              attempts = r.attempts + 1
         from picked p
        where r.request_id = p.request_id
-      returning r.request_id, r.mapref, r.request_type, r.payload, r.attempts, r.prcid, r.stop_requested`.execute(this.db);
+      returning r.request_id, r.mapref, r.request_type, r.payload, r.attempts, r.prcid, r.stop_requested`;
+  }
+
+  async claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
+    const { rows } = await this.claimStatement(workerId, limit, leaseMs).execute(this.db);
     return rows;
   }
 
