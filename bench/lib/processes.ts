@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { peakRss } from './proc.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DWPRC_BIN = path.join(ROOT, 'bin', 'dwprc');
+
+export interface Child {
+  pid: number;
+  /** Everything it printed, for an error message. */
+  output(): string;
+  exited: Promise<number | null>;
+  /** Resolves at the first IPC message `ready` (peer workers send it once they poll). */
+  ready: Promise<void>;
+  child: ChildProcess;
+}
+
+/** Preloaded into every worker process: statement counts (children/countQueries.mjs). */
+const COUNT_QUERIES = ['--import', pathToFileURL(path.join(ROOT, 'bench', 'children', 'countQueries.mjs')).href];
+
+/** A node process with piped output and an IPC channel; `args` start with the script. */
+export function spawnNode(args: readonly string[], env: Record<string, string>, nodeOptions: readonly string[] = []): Child {
+  const child = spawn(process.execPath, [...COUNT_QUERIES, ...nodeOptions, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.on('message', (m) => m === 'ready' && resolve());
+    void exited.then((code) => reject(new Error(`${path.basename(args[0]!)} exited (${code}) before it was ready:\n${output.slice(-2000)}`)));
+  });
+  ready.catch(() => undefined);
+  return { pid: child.pid!, output: () => output, exited, ready, child };
+}
+
+/** A TypeScript child (run through tsx): the peer workers and the load generators. */
+export function spawnTs(script: string, env: Record<string, string>): Child {
+  return spawnNode([path.join(ROOT, 'bench', 'children', script)], env, ['--import', 'tsx']);
+}
+
+/**
+ * Reads each process's peak RSS, then stops them all with SIGTERM (SIGKILL after `graceMs`)
+ * and fails if one did not exit cleanly: a crashed worker would make its figures meaningless.
+ */
+export async function stopChildren(children: readonly Child[], graceMs = 30_000): Promise<(number | null)[]> {
+  const peaks = children.map((c) => peakRss(c.pid));
+  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
+  const timer = setTimeout(() => children.forEach((c) => c.child.exitCode === null && c.child.kill('SIGKILL')), graceMs);
+  const codes = await Promise.all(children.map((c) => c.exited));
+  clearTimeout(timer);
+  const bad = codes.findIndex((code) => code !== 0);
+  if (bad >= 0) throw new Error(`a worker process exited with ${codes[bad]}:\n${children[bad]!.output().slice(-3000)}`);
+  return peaks;
+}

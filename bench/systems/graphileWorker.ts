@@ -1,0 +1,48 @@
+import { Logger, runMigrations } from 'graphile-worker';
+import pg from 'pg';
+import { monotonicMs } from '../lib/clock.js';
+import { spawnTs, stopChildren } from '../lib/processes.js';
+import type { BenchServer } from '../lib/server.js';
+import type { Fleet, FleetOptions, QueueSystem } from '../lib/system.js';
+
+const quiet = new Logger(() => () => undefined);
+
+/** graphile-worker 0.16 on its own database of the same server; its schema is installed before any timing. */
+export async function graphileWorkerSystem(server: BenchServer): Promise<QueueSystem> {
+  const database = await server.createDatabase('bench_graphile');
+  await runMigrations({ connectionString: database.url, logger: quiet });
+  const pool = new pg.Pool({ connectionString: database.url, max: 6 });
+  const count = async (text: string) => (await pool.query<{ n: number }>(text)).rows[0]!.n;
+
+  return {
+    name: 'graphile-worker',
+    async startWorkers(options: FleetOptions): Promise<Fleet> {
+      const env = {
+        BENCH_DATABASE_URL: database.url,
+        BENCH_CONCURRENCY: String(options.concurrency),
+        ...(options.recordDir ? { BENCH_RECORD_DIR: options.recordDir } : {}),
+      };
+      const children = Array.from({ length: options.processes }, () => spawnTs('graphileWorker.ts', env));
+      await Promise.all(children.map((c) => c.ready));
+      return { pids: children.map((c) => c.pid), stop: () => stopChildren(children) };
+    },
+    async enqueueBatch(n) {
+      await pool.query(
+        `select count(*) from graphile_worker.add_jobs(array(
+           select row('noop', '{}'::json, null, null, null, null, null, null)::graphile_worker.job_spec
+             from generate_series(1, $1::int)))`,
+        [n],
+      );
+    },
+    async enqueueOne(id) {
+      await pool.query(`select 1 from graphile_worker.add_job('noop', $1::json)`, [JSON.stringify({ id, t: monotonicMs() })]);
+    },
+    // Finished jobs are deleted; failed ones stay with last_error set.
+    unfinished: () => count(`select count(*)::int as n from graphile_worker._private_jobs`),
+    anomalies: () => count(`select count(*)::int as n from graphile_worker._private_jobs where last_error is not null`),
+    async close() {
+      await pool.end();
+      await database.drop();
+    },
+  };
+}

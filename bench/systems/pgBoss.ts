@@ -1,0 +1,48 @@
+import PgBoss from 'pg-boss';
+import pg from 'pg';
+import { monotonicMs } from '../lib/clock.js';
+import { spawnTs, stopChildren } from '../lib/processes.js';
+import type { BenchServer } from '../lib/server.js';
+import type { Fleet, FleetOptions, QueueSystem } from '../lib/system.js';
+
+/** The queue children/pgBossWorker.ts works on. */
+const QUEUE = 'noop';
+
+/** pg-boss 10 on its own database of the same server; schema and queue are created before any timing. */
+export async function pgBossSystem(server: BenchServer): Promise<QueueSystem> {
+  const database = await server.createDatabase('bench_pgboss');
+  // The producer side only: no maintenance or cron in the bench process.
+  const boss = new PgBoss({ connectionString: database.url, max: 6, supervise: false, schedule: false });
+  boss.on('error', (error) => console.error('[pg-boss producer error]', error));
+  await boss.start();
+  await boss.createQueue(QUEUE);
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const count = async (text: string) => (await pool.query<{ n: number }>(text, [QUEUE])).rows[0]!.n;
+
+  return {
+    name: 'pg-boss',
+    async startWorkers(options: FleetOptions): Promise<Fleet> {
+      const env = {
+        BENCH_DATABASE_URL: database.url,
+        BENCH_CONCURRENCY: String(options.concurrency),
+        ...(options.recordDir ? { BENCH_RECORD_DIR: options.recordDir } : {}),
+      };
+      const children = Array.from({ length: options.processes }, () => spawnTs('pgBossWorker.ts', env));
+      await Promise.all(children.map((c) => c.ready));
+      return { pids: children.map((c) => c.pid), stop: () => stopChildren(children) };
+    },
+    async enqueueBatch(n) {
+      await boss.insert(Array.from({ length: n }, () => ({ name: QUEUE, data: {} })));
+    },
+    async enqueueOne(id) {
+      await boss.send(QUEUE, { id, t: monotonicMs() });
+    },
+    unfinished: () => count(`select count(*)::int as n from pgboss.job where name = $1 and state < 'completed'`),
+    anomalies: () => count(`select count(*)::int as n from pgboss.job where name = $1 and state > 'completed'`),
+    async close() {
+      await boss.stop({ graceful: false, wait: true });
+      await pool.end();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Scenario 1 — throughput: `requests` no-op jobs queued in one transaction, drained by 1, 2 and 4
+ * worker processes of 8 slots, on dwprc and on both peers, each on a fresh database of the same
+ * server. Timing starts when the insert has committed and ends when no job is left unfinished.
+ */
+import { monotonicMs, sleep, until, waitUntil } from './lib/clock.js';
+import { fixed, perSecond, ratioText } from './lib/format.js';
+import { mib, resetPeakRss } from './lib/proc.js';
+import { createStartLog } from './lib/starts.js';
+import type { BenchContext, ScenarioOutput, Target } from './lib/scenario.js';
+import { ratio } from './lib/stats.js';
+import { type SystemName } from './lib/system.js';
+import { createSystem } from './systems/index.js';
+
+export interface Drain {
+  system: SystemName;
+  processes: number;
+  concurrency: number;
+  requests: number;
+  finished: number;
+  seconds: number;
+  jobsPerSecond: number;
+  /** The drain hit the cap: the rate is over the capped window. */
+  capped: boolean;
+  /** Peak RSS of each worker process during the timed drain, bytes. */
+  peakRss: (number | null)[];
+  /** Statements the worker processes sent during the timed drain (idle polls and heartbeats included), per job. */
+  queriesPerJob: number;
+}
+
+export interface ThroughputData {
+  drains: Drain[];
+}
+
+async function drainOnce(ctx: BenchContext, system: SystemName, processes: number): Promise<Drain> {
+  const { requests, concurrency, warmup, capMs } = ctx.sizes.throughput;
+  const queue = await createSystem[system](ctx.server);
+  const log = await createStartLog();
+  try {
+    const fleet = await queue.startWorkers({ processes, concurrency, recordDir: log.dir });
+    let stopped = false;
+    try {
+      await queue.enqueueBatch(warmup);
+      await waitUntil(async () => (await queue.unfinished()) === 0, `${system} warm-up drain`, 120_000);
+      for (const pid of fleet.pids) {
+        resetPeakRss(pid);
+        process.kill(pid, 'SIGUSR2'); // restart the statement count
+      }
+      await queue.enqueueBatch(requests);
+      const started = monotonicMs();
+      const drained = await until(async () => (await queue.unfinished()) === 0, capMs, 50);
+      const seconds = (monotonicMs() - started) / 1000;
+      const finished = requests - (drained ? 0 : await queue.unfinished());
+      const peakRss = await fleet.stop();
+      stopped = true;
+      // pg-boss records completions after the handler returns without waiting: let them land.
+      await sleep(200);
+      const anomalies = await queue.anomalies();
+      if (anomalies > 0) throw new Error(`${system}: ${anomalies} jobs failed or ran twice during the drain`);
+      const queriesPerJob = (await log.queries()) / finished;
+      return { system, processes, concurrency, requests, finished, seconds, jobsPerSecond: finished / seconds, capped: !drained, peakRss, queriesPerJob };
+    } finally {
+      if (!stopped) await fleet.stop().catch(() => undefined);
+    }
+  } finally {
+    await log.remove();
+    await queue.close();
+  }
+}
+
+export async function throughput(ctx: BenchContext): Promise<ScenarioOutput<ThroughputData>> {
+  const { processes, requests, concurrency, capMs } = ctx.sizes.throughput;
+  const drains: Drain[] = [];
+  // Systems alternate within each process count, so that background load hits them alike.
+  for (const n of processes) {
+    for (const system of ctx.systems) {
+      ctx.progress(`throughput: ${system}, ${n} × ${concurrency}`);
+      const drain = await drainOnce(ctx, system, n);
+      ctx.progress(`  ${perSecond(drain.jobsPerSecond)} jobs/s (${drain.finished} in ${drain.seconds.toFixed(1)} s${drain.capped ? ', capped' : ''}), ${fixed(drain.queriesPerJob)} statements/job`);
+      drains.push(drain);
+    }
+  }
+  const rate = (system: SystemName, n: number) => drains.find((d) => d.system === system && d.processes === n)?.jobsPerSecond ?? null;
+  const shown = (system: SystemName, n: number) => {
+    const d = drains.find((x) => x.system === system && x.processes === n);
+    return d ? `${perSecond(d.jobsPerSecond)}${d.capped ? '*' : ''}` : 'n/a';
+  };
+  const rows = processes.map((n) => [
+    `${n} × ${concurrency}`,
+    shown('dwprc', n),
+    shown('graphile-worker', n),
+    shown('pg-boss', n),
+    ratioText(ratio(rate('dwprc', n), rate('graphile-worker', n))),
+    ratioText(ratio(rate('dwprc', n), rate('pg-boss', n))),
+  ]);
+  const targets: Target[] = processes.flatMap((n) =>
+    (['graphile-worker', 'pg-boss'] as const).map((peer) => {
+      const r = ratio(rate('dwprc', n), rate(peer, n));
+      return { name: `throughput ${n}p vs ${peer}`, goal: '≥ 1.00×', actual: ratioText(r), met: r === null ? null : r >= 1 };
+    }),
+  );
+  const dwprcPeak = Math.max(...drains.filter((d) => d.system === 'dwprc').flatMap((d) => d.peakRss.map((b) => b ?? 0)));
+  return {
+    data: { drains },
+    tables: [
+      {
+        title: `1. Throughput: ${requests.toLocaleString('en')} no-op jobs, jobs/s (higher is better)`,
+        columns: ['processes × slots', 'dwprc', 'graphile-worker', 'pg-boss', 'dwprc ÷ graphile-worker', 'dwprc ÷ pg-boss'],
+        rows,
+        notes: [
+          'dwprc: TypeScript no-op flow, full protocol per request (claim, DWPRCLOG IP→PC, DWJOBLOG row, DONE), 1,000 MAPREFs.',
+          'graphile-worker 0.16.6: run() with a no-op task, defaults (unbatched). pg-boss 10.1.6: work() × 8, batchSize 1, polling every 0.5 s (its minimum).',
+          `* stopped after ${capMs / 1000} s: the rate is over that window (pg-boss runs one job per worker per polling interval).`,
+          `dwprc worker peak RSS during the timed drains: ${fixed(mib(dwprcPeak))} MiB.`,
+        ],
+      },
+      {
+        title: 'Statements sent per job during the timed drains (round trips; lower is better)',
+        columns: ['processes × slots', 'dwprc', 'graphile-worker', 'pg-boss'],
+        rows: processes.map((n) => [`${n} × ${concurrency}`, ...(['dwprc', 'graphile-worker', 'pg-boss'] as const).map((s) => fixed(drains.find((d) => d.system === s && d.processes === n)?.queriesPerJob))]),
+        notes: ['Counted in each worker process at the pg driver (every query call: statements, BEGIN/COMMIT, polls, heartbeats, maintenance).'],
+      },
+    ],
+    targets,
+  };
+}
