@@ -48,13 +48,16 @@ export function recordPrcidStatement(db: Kysely<Database>, owner: RunOwner, prci
 /**
  * Writes the IP row on the run session, in one committed transaction with the clean-up of stale
  * IP rows of this session id (a DWLOGIC block finds its row by MAPREF + SESSIONID + IP, so there
- * must be one) and PRCID on the request (so a reaper can close the run). Returns the PRCID, or
- * null when the request is no longer claimed by this worker: then nothing was written.
+ * must be one; skipped on a connection that has closed a run before, see RunSession) and PRCID
+ * on the request (so a reaper can close the run). Returns the PRCID, or null when the request is
+ * no longer claimed by this worker: then nothing was written.
  */
 export async function openRun(session: RunSession, dialect: Dialect, start: RunStart): Promise<number | null> {
   try {
     return await session.db.transaction().execute(async (trx) => {
-      const stale = await trx.selectFrom('dwprclog').select('prcid').where('sessionid', '=', session.sessionId).where('status', '=', 'IP').execute();
+      const stale = session.mayHoldStaleRuns
+        ? await trx.selectFrom('dwprclog').select('prcid').where('sessionid', '=', session.sessionId).where('status', '=', 'IP').execute()
+        : [];
       for (const { prcid } of stale) {
         await endRun(trx, dialect, { prcid, status: 'FL', message: SUPERSEDED, owner: null });
       }

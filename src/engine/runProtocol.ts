@@ -82,6 +82,7 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     let closed: boolean;
     try {
       closed = await closeRun(session.db, dialect, end);
+      session.markRunClosed();
     } catch (error) {
       discard = true;
       log.warn({ err: error }, 'closing the run on its session failed; retrying on a fresh connection');

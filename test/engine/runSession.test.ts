@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { runApplicationName } from '../../src/db/dialects/postgres.js';
+import { PostgresDialect, runApplicationName } from '../../src/db/dialects/postgres.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -23,6 +23,31 @@ describe('PostgreSQL run session', () => {
       assert.equal(Number(rows[0]!.v), session.sessionId);
     } finally {
       await session.release();
+    }
+  });
+
+  test('a pooled connection keeps its session id; once a run closed on it, stale rows need no look-up; a discarded one starts over', async () => {
+    const single = new PostgresDialect({ url: t.url, schema: null, tablePrefix: 'DW', poolMax: 1 });
+    try {
+      const first = await single.openRunSession();
+      assert.equal(first.mayHoldStaleRuns, true, 'a connection new to runs may carry a dead session\'s id');
+      await first.release();
+      const again = await single.openRunSession();
+      assert.equal(again.sessionId, first.sessionId);
+      assert.equal(again.mayHoldStaleRuns, true, 'no run was closed on it yet');
+      again.markRunClosed();
+      await again.release();
+      const clean = await single.openRunSession();
+      assert.equal(clean.sessionId, first.sessionId);
+      assert.equal(await single.selectValue(single.sessionId(), clean.db), clean.sessionId, 'the remembered id is the backend\'s');
+      assert.equal(clean.mayHoldStaleRuns, false);
+      await clean.release({ discard: true });
+      const fresh = await single.openRunSession();
+      assert.notEqual(fresh.sessionId, first.sessionId);
+      assert.equal(fresh.mayHoldStaleRuns, true);
+      await fresh.release();
+    } finally {
+      await single.close();
     }
   });
 

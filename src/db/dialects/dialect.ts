@@ -166,6 +166,15 @@ export interface RunSession {
   readonly db: Kysely<Database>;
   /** The id DWPRCLOG.SESSIONID records for this connection. */
   readonly sessionId: number;
+  /**
+   * Whether an IP row of another run may carry this session id: a row left by a dead session
+   * whose id the server has reused. True until this process has closed a run on this very
+   * connection: its first run closed any such row (openRun), and a connection whose run could
+   * not be closed is discarded, so afterwards the look-up can be skipped.
+   */
+  readonly mayHoldStaleRuns: boolean;
+  /** Records that a run on this connection was closed on it (see mayHoldStaleRuns). */
+  markRunClosed(): void;
   tag(tag: RunTag): Promise<void>;
   /** Runs a DWLOGIC block verbatim as one statement, without binds. */
   runBlock(text: string): Promise<void>;

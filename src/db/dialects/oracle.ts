@@ -368,6 +368,11 @@ export class OracleRunSession implements RunSession {
     private readonly connection: OracleRunConnection,
   ) {}
 
+  /** The pool hands out a new connection object each time, so nothing is remembered across runs: always looked up. */
+  readonly mayHoldStaleRuns = true;
+
+  markRunClosed(): void {}
+
   static async open(connection: OracleRunConnection, tablePrefix: string, sessionId: RawBuilder<number>): Promise<OracleRunSession> {
     const db = pinnedOracleKysely(connection, tablePrefix);
     return new OracleRunSession(db, Number(await selectOracleValue(sessionId, db)), connection);

@@ -284,15 +284,35 @@ export function runApplicationName({ mapref, prcid }: RunTag): string {
  * DWLOGIC block finds by pg_backend_pid(). Outside explicit transactions the client is in
  * autocommit mode, which is what lets a DO block COMMIT.
  */
+/** What is known about a pooled connection across the runs it serves; gone with the client. */
+interface ConnectionState {
+  pid: number;
+  runClosed: boolean;
+}
+
+const connections = new WeakMap<pg.PoolClient, ConnectionState>();
+
 class PostgresRunSession implements RunSession {
   #released = false;
 
   private constructor(
     readonly db: Kysely<Database>,
-    readonly sessionId: number,
+    private readonly state: ConnectionState,
     private readonly client: pg.PoolClient,
     private readonly dialect: PostgresDialect,
   ) {}
+
+  get sessionId(): number {
+    return this.state.pid;
+  }
+
+  get mayHoldStaleRuns(): boolean {
+    return !this.state.runClosed;
+  }
+
+  markRunClosed(): void {
+    this.state.runClosed = true;
+  }
 
   /**
    * pg-pool listens for errors on idle clients only. A run holds its client for as long as the
@@ -310,8 +330,14 @@ class PostgresRunSession implements RunSession {
         dialect: new KyselyPostgres({ pool: { connect: async () => pinned, end: async () => undefined } as unknown as pg.Pool }),
         plugins: postgresPlugins(dialect.options.tablePrefix),
       });
-      const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-      return new PostgresRunSession(db, rows[0]!.pid, client, dialect);
+      // A backend keeps its pid for the connection's life: asked once per pooled connection.
+      let state = connections.get(client);
+      if (!state) {
+        const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+        state = { pid: rows[0]!.pid, runClosed: false };
+        connections.set(client, state);
+      }
+      return new PostgresRunSession(db, state, client, dialect);
     } catch (error) {
       client.removeListener('error', PostgresRunSession.ignoreError);
       client.release(true);
