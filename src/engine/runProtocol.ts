@@ -139,8 +139,8 @@ async function execute(session: RunSession, spec: RunSpec, prcid: number, contex
 
   if (!failure) {
     try {
-      // Oracle: the flow's last uncommitted work belongs to its success. PostgreSQL: a no-op.
-      await sql`commit`.execute(session.db);
+      // The flow's last uncommitted work belongs to its success.
+      await session.commit();
     } catch (error) {
       failure = { error };
     }

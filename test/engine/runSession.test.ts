@@ -62,6 +62,26 @@ describe('PostgreSQL run session', () => {
     assert.equal(rows[0]!.n, 2);
   });
 
+  test('commit: a transaction the flow left open is committed; in autocommit nothing is sent', async () => {
+    const session = await t.dialect.openRunSession();
+    try {
+      await sql`begin`.execute(session.db);
+      await sql`insert into rs_target values (10)`.execute(session.db);
+      await session.commit();
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from rs_target where n = 10`.execute(t.dialect.db);
+      assert.equal(rows[0]!.n, 1, 'visible from another connection');
+      const sent: unknown[] = [];
+      const client = session as unknown as { client: { query: (...a: unknown[]) => unknown } };
+      const query = client.client.query;
+      client.client.query = (...a: unknown[]) => (sent.push(a[0]), query.apply(client.client, a));
+      await session.commit();
+      client.client.query = query;
+      assert.deepEqual(sent, []);
+    } finally {
+      await session.release();
+    }
+  });
+
   test('tag shows dwprc:MAPREF:PRCID in pg_stat_activity; release resets it', async () => {
     const session = await t.dialect.openRunSession();
     const appName = async () => {

@@ -135,6 +135,9 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     await session.tag({ mapref: 'A_VERY_LONG_MAPPING_REFERENCE_NAME_OVER_32', prcid: 4711 });
     assert.deepEqual([connection.module, connection.action, connection.clientId], ['dwprc', 'A_VERY_LONG_MAPPING_REFERENCE_NA', '4711']);
 
+    await session.commit();
+    assert.equal(connection.calls.at(-1)!.call, 'commit', 'Oracle commits the flow\'s work always');
+
     const block = 'BEGIN\n  PKG_LOAD.RUN;\nEND;';
     await session.runBlock(block);
     assert.deepEqual(connection.calls.at(-1), { call: 'execute', args: [block] }, 'the block verbatim, no binds');

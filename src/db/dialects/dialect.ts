@@ -176,6 +176,12 @@ export interface RunSession {
   /** Records that a run on this connection was closed on it (see mayHoldStaleRuns). */
   markRunClosed(): void;
   tag(tag: RunTag): Promise<void>;
+  /**
+   * Commits what the flow left uncommitted on this connection, as its success. PostgreSQL runs
+   * in autocommit mode, so there is only something to commit when the flow left a transaction
+   * open; Oracle always commits.
+   */
+  commit(): Promise<void>;
   /** Runs a DWLOGIC block verbatim as one statement, without binds. */
   runBlock(text: string): Promise<void>;
   /** Interrupts the statement running now, if any; a no-op between statements. */

@@ -384,6 +384,10 @@ export class OracleRunSession implements RunSession {
     this.connection.clientId = clipBytes(String(prcid), CLIENT_ID_MAX);
   }
 
+  async commit() {
+    await this.connection.commit();
+  }
+
   async runBlock(text: string) {
     await this.connection.execute(text);
   }
