@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../db/dialects/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { RowCounts } from './flow.js';
-import { insertJobError, insertJobLog } from './jobRecords.js';
+import { insertJobError, insertJobLog, type RunIdentity } from './jobRecords.js';
 import { clip, MSG_MAX } from './text.js';
 
 /** The request that owns a run: CLAIMED_BY guards every write to DWPRCREQ. */
@@ -23,8 +23,13 @@ export interface RunEnd {
    * then the FL came from LOG_JOB_ERROR, not from a reaper that took the run over.
    */
   owner: RunOwner | null;
-  /** A TypeScript flow's counts: its one DWJOBLOG row. */
+  /** A TypeScript flow's counts: its one DWJOBLOG row (a new JOBLOGID when null). */
   jobLog?: { joblogid: number | null; counts: RowCounts } | null;
+  /**
+   * JOBID, MAPREF and SESSIONID of the row, for its DWJOBLOG/DWJOBERR rows, when the caller
+   * wrote them (it opened the run); otherwise they are read back from the row.
+   */
+  identity?: RunIdentity;
   /** Further writes that must commit with a PC close (history progress). */
   onCompleted?: ((db: Kysely<Database>) => Promise<void>) | undefined;
 }
@@ -70,15 +75,16 @@ export async function endRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd
   const updated = await closeRunStatement(db, dialect, end).executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) return false;
 
-  const run = await db.selectFrom('dwprclog').select(['jobid', 'mapref', 'sessionid']).where('prcid', '=', prcid).executeTakeFirstOrThrow();
-  const identity = { prcid, jobid: run.jobid, mapref: run.mapref, sessionId: run.sessionid };
-  if (end.jobLog) {
-    const joblogid = end.jobLog.joblogid ?? Number(await dialect.selectValue(dialect.nextValue('dwjoblogseq'), db));
-    await insertJobLog(db, dialect, identity, joblogid, end.jobLog.counts);
-  }
+  const identity = end.identity ?? (await readIdentity(db, prcid));
+  if (end.jobLog) await insertJobLog(db, dialect, identity, end.jobLog.joblogid, end.jobLog.counts);
   if (end.status === 'FL') await ensureFailureRecorded(db, dialect, identity, end.message ?? 'failed', end.detail ?? null);
   if (end.status === 'PC') await end.onCompleted?.(db);
   return true;
+}
+
+async function readIdentity(db: Kysely<Database>, prcid: number): Promise<RunIdentity> {
+  const run = await db.selectFrom('dwprclog').select(['jobid', 'mapref', 'sessionid']).where('prcid', '=', prcid).executeTakeFirstOrThrow();
+  return { prcid, jobid: run.jobid, mapref: run.mapref, sessionId: run.sessionid };
 }
 
 /** Every failed run has at least one DWJOBERR row of type ERR: the engine writes it when the flow did not. */

@@ -38,12 +38,17 @@ export async function insertJobError(
     .execute();
 }
 
-/** One DWJOBLOG row, as PKGDWPRC.CREATE_JOB_LOG writes it. */
-export async function insertJobLog(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, joblogid: number, counts: RowCounts): Promise<void> {
-  await db
+/** One DWJOBLOG row, as PKGDWPRC.CREATE_JOB_LOG writes it; JOBLOGID null = the sequence's next, in the same statement. */
+export async function insertJobLog(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, joblogid: number | null, counts: RowCounts): Promise<void> {
+  await insertJobLogStatement(db, dialect, run, joblogid, counts).execute();
+}
+
+/** Exported for the SQL pins. */
+export function insertJobLogStatement(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, joblogid: number | null, counts: RowCounts) {
+  return db
     .insertInto('dwjoblog')
     .values({
-      joblogid,
+      joblogid: joblogid ?? dialect.nextValue('dwjoblogseq'),
       prcdt: dialect.localNow(),
       jobid: run.jobid,
       mapref: run.mapref,
@@ -53,6 +58,5 @@ export async function insertJobLog(db: Kysely<Database>, dialect: Dialect, run: 
       reccrdt: dialect.localNow(),
       prcid: run.prcid,
       sessionid: run.sessionId,
-    })
-    .execute();
+    });
 }

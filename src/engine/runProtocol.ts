@@ -78,7 +78,8 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     // execute() turns every failure of the flow into an Ending; this catch is the last guard
     // that an unforeseen error still closes the row instead of leaving it IP.
     const ending = await execute(session, spec, prcid, context, log).catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
-    const end: RunEnd = { ...ending, prcid, owner, onCompleted: spec.onCompleted };
+    const identity = { prcid, jobid: flow.jobid, mapref: request.mapref, sessionId: session.sessionId };
+    const end: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted };
     let closed: boolean;
     try {
       closed = await closeRun(session.db, dialect, end);

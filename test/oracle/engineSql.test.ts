@@ -5,6 +5,7 @@ import { OracleDialect, type OracleRunConnection, OracleRunSession, oracleValueQ
 import { closeRunStatement } from '../../src/engine/closeRun.js';
 import { writeProgressStatement } from '../../src/engine/historyProgress.js';
 import { listRunsQuery } from '../../src/engine/listRuns.js';
+import { insertJobLogStatement } from '../../src/engine/jobRecords.js';
 import { insertRunStatement, recordPrcidStatement } from '../../src/engine/openRun.js';
 import { truncateStatement } from '../../src/engine/truncateTarget.js';
 
@@ -87,6 +88,18 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     assert.deepEqual(q.parameters, ['ST', 'Stopped by stop request S', 11, 'IP', 'FL', 'R1', 'h:1:s0', 'CLAIMED', 11]);
     const pc = closeRunStatement(dialect.db, dialect, { prcid: 11, status: 'PC', message: null, owner: null }).compile();
     assert.equal(pc.sql, 'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = LOCALTIMESTAMP, "RECUPDT" = LOCALTIMESTAMP where "PRCID" = :2 and "STATUS" = :3');
+  });
+
+  test('a DWJOBLOG row without an id takes DWJOBLOGSEQ.NEXTVAL in the insert itself', () => {
+    const run = { prcid: 11, jobid: 3, mapref: 'M1', sessionId: 4711 };
+    const q = insertJobLogStatement(dialect.db, dialect, run, null, { source: 5, target: 4, errors: 1 }).compile();
+    assert.equal(
+      q.sql,
+      'insert into "DWJOBLOG" ("JOBLOGID", "PRCDT", "JOBID", "MAPREF", "SRCROWS", "TRGROWS", "ERRROWS", "RECCRDT", "PRCID", "SESSIONID") ' +
+        'values (DWJOBLOGSEQ.NEXTVAL, LOCALTIMESTAMP, :1, :2, :3, :4, :5, LOCALTIMESTAMP, :6, :7)',
+    );
+    assert.deepEqual(q.parameters, [3, 'M1', 5, 4, 1, 11, 4711]);
+    assert.deepEqual(insertJobLogStatement(dialect.db, dialect, run, 77, { source: 0, target: 0, errors: 0 }).compile().parameters.slice(0, 1), [77]);
   });
 
   test('a DMS_ prefix renames the tables of the close', async () => {
