@@ -9,7 +9,8 @@ export type FinalStatus = 'DONE' | 'FAILED' | 'CANCELLED';
 /**
  * Ends a claimed request. Guarded by CLAIMED_BY and STATUS: a worker whose lease was reaped
  * meanwhile changes nothing (fencing) and learns it from the `false` it gets back. `alsoDo`
- * runs in the same transaction once the update took effect (queueing dependent requests).
+ * runs in the same transaction once the update took effect (queueing dependent requests);
+ * without it the update is one statement committed on its own.
  */
 export async function completeRequest(
   dialect: Dialect,
@@ -19,16 +20,20 @@ export async function completeRequest(
   result: ResultPayload,
   alsoDo?: (trx: Kysely<Database>) => Promise<void>,
 ): Promise<boolean> {
-  return dialect.db.transaction().execute(async (trx) => {
-    const updated = await trx
+  const complete = async (db: Kysely<Database>) => {
+    const updated = await db
       .updateTable('dwprcreq')
       .set({ status, resultPayload: resultJson(result), completedAt: dialect.localNow(), leaseExpiresAt: null })
       .where('requestId', '=', requestId)
       .where('claimedBy', '=', claimedBy)
       .where('status', '=', 'CLAIMED')
       .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) return false;
-    await alsoDo?.(trx);
+    return Number(updated.numUpdatedRows) === 1;
+  };
+  if (!alsoDo) return dialect.autocommit(complete);
+  return dialect.db.transaction().execute(async (trx) => {
+    if (!(await complete(trx))) return false;
+    await alsoDo(trx);
     return true;
   });
 }

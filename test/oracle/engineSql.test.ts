@@ -6,6 +6,7 @@ import { closeRunStatement } from '../../src/engine/closeRun.js';
 import { writeProgressStatement } from '../../src/engine/historyProgress.js';
 import { listRunsQuery } from '../../src/engine/listRuns.js';
 import { insertJobLogStatement } from '../../src/engine/jobRecords.js';
+import { childSchedulesQuery } from '../../src/scheduler/fanOut.js';
 import { insertRunStatement, recordPrcidStatement } from '../../src/engine/openRun.js';
 import { truncateStatement } from '../../src/engine/truncateTarget.js';
 
@@ -100,6 +101,16 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     );
     assert.deepEqual(q.parameters, [3, 'M1', 5, 4, 1, 11, 4711]);
     assert.deepEqual(insertJobLogStatement(dialect.db, dialect, run, 77, { source: 0, target: 0, errors: 0 }).compile().parameters.slice(0, 1), [77]);
+  });
+
+  test('the children of a completed parent: one self-join, aliases without AS', () => {
+    const q = childSchedulesQuery(dialect.db, 'P1').compile();
+    assert.deepEqual(q.parameters, ['P1', 'Y', 'Y', 'Y']);
+    assert.equal(
+      q.sql,
+      'select "C"."JOBSCHID", "C"."MAPREF" from "DWJOBSCH" "C" inner join "DWJOBSCH" "P" on "P"."JOBSCHID" = "C"."DPND_JOBSCHID" ' +
+        'where "P"."MAPREF" = :1 and "P"."CURFLG" = :2 and "C"."CURFLG" = :3 and "C"."SCHFLG" = :4 order by "C"."JOBSCHID"',
+    );
   });
 
   test('a DMS_ prefix renames the tables of the close', async () => {

@@ -31,6 +31,13 @@ export interface Dialect {
    * unquoted name takes on this database: `"SALES"` on Oracle, `"sales"` on PostgreSQL.
    */
   quoteIdentifier(name: string): string;
+  /**
+   * Runs `fn` on the pool so that its writes are committed when it returns, for work that is one
+   * statement (or needs no atomicity): PostgreSQL in autocommit mode, sparing the BEGIN and
+   * COMMIT round trips; Oracle in a transaction, since there a write outside one is rolled back
+   * when its connection returns to the pool.
+   */
+  autocommit<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   /** A dedicated connection for one run: the DWLOGIC contract needs the IP row and the block on one session. */
   openRunSession(): Promise<RunSession>;
 

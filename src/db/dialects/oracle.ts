@@ -213,6 +213,10 @@ export class OracleDialect implements Dialect {
     return `"${validIdentifier('identifier', name).toUpperCase()}"`;
   }
 
+  autocommit<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
   async openRunSession(): Promise<RunSession> {
     const connection = await this.pool.getConnection();
     try {

@@ -116,6 +116,10 @@ export class PostgresDialect implements Dialect {
     return `"${validIdentifier('identifier', name).toLowerCase()}"`;
   }
 
+  autocommit<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    return fn(this.db);
+  }
+
   openRunSession(): Promise<RunSession> {
     return PostgresRunSession.open(this);
   }
