@@ -1,15 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../db/dialects/dialect.js';
+import type { RequestOwner } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import type { RowCounts } from './flow.js';
 import { insertJobError, insertJobLog, type RunIdentity } from './jobRecords.js';
 import { clip, MSG_MAX } from './text.js';
 
 /** The request that owns a run: CLAIMED_BY guards every write to DWPRCREQ. */
-export interface RunOwner {
-  requestId: string;
-  claimedBy: string;
-}
+export type RunOwner = RequestOwner;
 
 export interface RunEnd {
   prcid: number;

@@ -51,6 +51,27 @@ describe('PostgreSQL run session', () => {
     }
   });
 
+  test('openRunRow: the IP row and PRCID on the request in one statement, nothing on a lost claim, table prefix applied', async () => {
+    const dms = await createTestDatabase({ tablePrefix: 'DMS_' });
+    try {
+      await sql`insert into dms_prcreq (request_id, mapref, request_type, status, claimed_by) values ('r1', 'M1', 'IMMEDIATE', 'CLAIMED', 'me')`.execute(dms.dialect.db);
+      const session = await dms.dialect.openRunSession();
+      try {
+        const row = { sessionId: session.sessionId, mapref: 'M1', jobid: 7, jobflwid: null, prclog: 'Parameters used: DWT_PARAM2=b', params: [null, 'b'] };
+        assert.equal(await dms.dialect.openRunRow(session.db, row, { requestId: 'r1', claimedBy: 'someone else' }), null);
+        const prcid = await dms.dialect.openRunRow(session.db, row, { requestId: 'r1', claimedBy: 'me' });
+        const { rows } = await sql<{ p: number; s: string; sid: number; job: number; p2: string; req: number }>`
+          select l.prcid as p, l.status as s, l.sessionid as sid, l.jobid as job, l.param2 as p2, r.prcid as req
+            from dms_prclog l join dms_prcreq r on r.request_id = 'r1'`.execute(dms.dialect.db);
+        assert.deepEqual(rows, [{ p: prcid, s: 'IP', sid: session.sessionId, job: 7, p2: 'b', req: prcid }]);
+      } finally {
+        await session.release();
+      }
+    } finally {
+      await dms.drop();
+    }
+  });
+
   test('a DO block may COMMIT by itself: the session runs in autocommit mode', async () => {
     const session = await t.dialect.openRunSession();
     try {

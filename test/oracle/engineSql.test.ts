@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { OracleDialect, type OracleRunConnection, OracleRunSession, oracleValueQuery } from '../../src/db/dialects/oracle.js';
+import { insertRunStatement, recordPrcidStatement } from '../../src/db/runRow.js';
 import { closeRunStatement } from '../../src/engine/closeRun.js';
 import { writeProgressStatement } from '../../src/engine/historyProgress.js';
 import { listRunsQuery } from '../../src/engine/listRuns.js';
 import { insertJobLogStatement } from '../../src/engine/jobRecords.js';
 import { childSchedulesQuery } from '../../src/scheduler/fanOut.js';
-import { insertRunStatement, recordPrcidStatement } from '../../src/engine/openRun.js';
 import { truncateStatement } from '../../src/engine/truncateTarget.js';
 
 /**
@@ -59,7 +59,8 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
 
   test('the IP row: database clock for STRTDT/RECCRDT/RECUPDT, every value a bind', () => {
     const params = ['05-Mar-2027', null, 'x', null, null, null, null, null, null, null];
-    const q = insertRunStatement(dialect.db, dialect, 11, 4711, { owner, mapref: 'M1', jobid: 3, jobflwid: 9, params }).compile();
+    const prclog = 'Parameters used: DWT_PARAM1=05-Mar-2027 , DWT_PARAM3=x';
+    const q = insertRunStatement(dialect.db, dialect, 11, { sessionId: 4711, mapref: 'M1', jobid: 3, jobflwid: 9, prclog, params }).compile();
     assert.equal(
       q.sql,
       'insert into "DWPRCLOG" ("PRCID", "JOBID", "JOBFLWID", "STRTDT", "RECCRDT", "RECUPDT", "STATUS", "PRCLOG", "SESSIONID", "MAPREF", ' +
@@ -144,6 +145,25 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
         'from "DWPRCLOG" "R" where "R"."MAPREF" = :2 order by "R"."PRCID" desc fetch first :3 rows only',
     );
     assert.deepEqual(q.parameters, [1, 'M1', 20]);
+  });
+
+  test('opening a run: sequence, IP row and guarded PRCID in one transaction, rolled back when the claim is gone', async () => {
+    const row = { sessionId: 4711, mapref: 'M1', jobid: 3, jobflwid: 9, prclog: 'Parameters used: none', params: [] };
+    for (const [rowsAffected, expected, end] of [[1, 42, 'commit'], [0, null, 'rollback']] as const) {
+      const connection = new RecordingConnection();
+      connection.execute = async (...args: unknown[]) => {
+        connection.calls.push({ call: 'execute', args });
+        return { rows: [{ v: 42 }], rowsAffected } as never;
+      };
+      const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
+      connection.calls = [];
+      assert.equal(await dialect.openRunRow(session.db, row, owner), expected);
+      assert.deepEqual(connection.names(), ['execute', 'execute', 'execute', end]);
+      assert.deepEqual(
+        connection.calls.slice(0, 3).map((c) => String(c.args[0]).slice(0, 28)),
+        ['SELECT DWPRCLOGSEQ.NEXTVAL A', 'insert into "DWPRCLOG" ("PRC', 'update "DWPRCREQ" set "PRCID'],
+      );
+    }
   });
 
   test('run session: its Kysely uses the one connection and never closes it; tags, block, break, release', async () => {

@@ -1,6 +1,7 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import type { ClaimedRow } from '../../queue/request.js';
 import type { PackageArg, PackageEntryPoint } from '../packageEntryPoints.js';
+import type { RequestOwner, RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 
 /**
@@ -38,6 +39,13 @@ export interface Dialect {
    * when its connection returns to the pool.
    */
   autocommit<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Writes a run's IP row with the next DWPRCLOGSEQ value and records that PRCID on its request,
+   * as one committed unit, only while `owner` still holds the claim; on `db`, the run session
+   * (a DWLOGIC block finds its row by this session's id). Returns the PRCID, or null when the
+   * claim is gone: then nothing was written.
+   */
+  openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<number | null>;
   /** A dedicated connection for one run: the DWLOGIC contract needs the IP row and the block on one session. */
   openRunSession(): Promise<RunSession>;
 

@@ -5,6 +5,7 @@ import { validIdentifier } from '../../config.js';
 import { pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
+import { insertRunStatement, recordPrcidStatement, type RequestOwner, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
@@ -135,6 +136,9 @@ export function oraclePackageCall(entry: PackageEntryPoint, args: readonly Packa
   return { sql: `BEGIN ${call}; END;`, binds };
 }
 
+/** The request was reaped or finished elsewhere before its run could open: roll back. */
+class ClaimLost extends Error {}
+
 /** Dialect.callPackage on Oracle: the call runs on the transaction's own connection and commits with it. */
 export async function callOraclePackage(trx: Kysely<Database>, entry: PackageEntryPoint, args: readonly PackageArg[]): Promise<unknown> {
   const call = oraclePackageCall(entry, args);
@@ -215,6 +219,23 @@ export class OracleDialect implements Dialect {
 
   autocommit<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(fn);
+  }
+
+  async openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<number | null> {
+    // No data-modifying CTE on Oracle: the sequence value, the row and the guarded update in
+    // one transaction, rolled back when the claim is gone.
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const prcid = Number(await this.selectValue(this.nextValue('dwprclogseq'), trx));
+        await insertRunStatement(trx, this, prcid, row).execute();
+        const claimed = await recordPrcidStatement(trx, owner, prcid).executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) !== 1) throw new ClaimLost();
+        return prcid;
+      });
+    } catch (error) {
+      if (error instanceof ClaimLost) return null;
+      throw error;
+    }
   }
 
   async openRunSession(): Promise<RunSession> {

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { ClaimedRow } from '../../queue/request.js';
 import { validIdentifier } from '../../config.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
+import { runRowValues, type RequestOwner, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
@@ -118,6 +119,29 @@ export class PostgresDialect implements Dialect {
 
   autocommit<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
     return fn(this.db);
+  }
+
+  async openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<number | null> {
+    // One statement, atomic in autocommit: the guarded UPDATE draws the PRCID and the INSERT
+    // takes it from there, so a lost claim writes nothing (five round trips as a transaction).
+    const values = runRowValues(this, row);
+    const columns = Object.keys(values) as (keyof typeof values)[];
+    const opened = await db
+      .with('claim', (qb) =>
+        qb
+          .updateTable('dwprcreq')
+          .set({ prcid: this.nextValue('dwprclogseq') })
+          .where('requestId', '=', owner.requestId)
+          .where('claimedBy', '=', owner.claimedBy)
+          .where('status', '=', 'CLAIMED')
+          .returning('prcid'),
+      )
+      .insertInto('dwprclog')
+      .columns(['prcid', ...columns])
+      .expression((eb) => eb.selectFrom('claim').select(['claim.prcid', ...columns.map((c) => sql`${values[c]}`.as(c))]))
+      .returning('prcid')
+      .executeTakeFirst();
+    return opened ? Number(opened.prcid) : null;
   }
 
   openRunSession(): Promise<RunSession> {
