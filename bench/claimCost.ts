@@ -32,7 +32,7 @@ async function addFinishedRows(dialect: PostgresDialect, from: number, to: numbe
 
 async function addNewRows(dialect: PostgresDialect, count: number, tag: string): Promise<void> {
   await sql`insert into dwprcreq (request_id, mapref, request_type, payload)
-            select ${tag} || g, 'BENCH_' || (g % ${BENCH_MAPREFS}), 'IMMEDIATE', '{}' from generate_series(1, ${count}::int) g`.execute(dialect.db);
+            select ${tag} || lpad(g::text, 7, '0'), 'BENCH_' || (g % ${BENCH_MAPREFS}), 'IMMEDIATE', '{}' from generate_series(1, ${count}::int) g`.execute(dialect.db);
 }
 
 async function timeClaims(dialect: PostgresDialect, claims: number, batch: number): Promise<number[]> {

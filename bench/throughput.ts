@@ -5,11 +5,12 @@
  */
 import { monotonicMs, sleep, until, waitUntil } from './lib/clock.js';
 import { fixed, perSecond, ratioText } from './lib/format.js';
+import { startCpuMeter } from './lib/cpu.js';
 import { mib, resetPeakRss } from './lib/proc.js';
 import { createStartLog } from './lib/starts.js';
 import type { BenchContext, ScenarioOutput, Target } from './lib/scenario.js';
 import { ratio } from './lib/stats.js';
-import { type SystemName } from './lib/system.js';
+import { SYSTEMS, type SystemName } from './lib/system.js';
 import { createSystem } from './systems/index.js';
 
 export interface Drain {
@@ -26,6 +27,8 @@ export interface Drain {
   peakRss: (number | null)[];
   /** Statements the worker processes sent during the timed drain (idle polls and heartbeats included), per job. */
   queriesPerJob: number;
+  /** CPU per job during the timed drain, ms: the worker processes, and their server backends (null if remote). */
+  cpuPerJob: { workersMs: number; databaseMs: number | null };
 }
 
 export interface ThroughputData {
@@ -48,8 +51,10 @@ async function drainOnce(ctx: BenchContext, system: SystemName, processes: numbe
       }
       await queue.enqueueBatch(requests);
       const started = monotonicMs();
+      const cpu = await startCpuMeter(queue.url, fleet.pids);
       const drained = await until(async () => (await queue.unfinished()) === 0, capMs, 50);
       const seconds = (monotonicMs() - started) / 1000;
+      const used = await cpu.stop();
       const finished = requests - (drained ? 0 : await queue.unfinished());
       const peakRss = await fleet.stop();
       stopped = true;
@@ -58,7 +63,8 @@ async function drainOnce(ctx: BenchContext, system: SystemName, processes: numbe
       const anomalies = await queue.anomalies();
       if (anomalies > 0) throw new Error(`${system}: ${anomalies} jobs failed or ran twice during the drain`);
       const queriesPerJob = (await log.queries()) / finished;
-      return { system, processes, concurrency, requests, finished, seconds, jobsPerSecond: finished / seconds, capped: !drained, peakRss, queriesPerJob };
+      const cpuPerJob = { workersMs: used.workersMs / finished, databaseMs: used.databaseMs === null ? null : used.databaseMs / finished };
+      return { system, processes, concurrency, requests, finished, seconds, jobsPerSecond: finished / seconds, capped: !drained, peakRss, queriesPerJob, cpuPerJob };
     } finally {
       if (!stopped) await fleet.stop().catch(() => undefined);
     }
@@ -76,7 +82,7 @@ export async function throughput(ctx: BenchContext): Promise<ScenarioOutput<Thro
     for (const system of ctx.systems) {
       ctx.progress(`throughput: ${system}, ${n} × ${concurrency}`);
       const drain = await drainOnce(ctx, system, n);
-      ctx.progress(`  ${perSecond(drain.jobsPerSecond)} jobs/s (${drain.finished} in ${drain.seconds.toFixed(1)} s${drain.capped ? ', capped' : ''}), ${fixed(drain.queriesPerJob)} statements/job`);
+      ctx.progress(`  ${perSecond(drain.jobsPerSecond)} jobs/s (${drain.finished} in ${drain.seconds.toFixed(1)} s${drain.capped ? ', capped' : ''}), ${fixed(drain.queriesPerJob)} statements/job, CPU/job ${fixed(drain.cpuPerJob.workersMs, 2)} ms worker + ${fixed(drain.cpuPerJob.databaseMs, 2)} ms database`);
       drains.push(drain);
     }
   }
@@ -115,10 +121,19 @@ export async function throughput(ctx: BenchContext): Promise<ScenarioOutput<Thro
         ],
       },
       {
-        title: 'Statements sent per job during the timed drains (round trips; lower is better)',
-        columns: ['processes × slots', 'dwprc', 'graphile-worker', 'pg-boss'],
-        rows: processes.map((n) => [`${n} × ${concurrency}`, ...(['dwprc', 'graphile-worker', 'pg-boss'] as const).map((s) => fixed(drains.find((d) => d.system === s && d.processes === n)?.queriesPerJob))]),
-        notes: ['Counted in each worker process at the pg driver (every query call: statements, BEGIN/COMMIT, polls, heartbeats, maintenance).'],
+        title: 'Cost per job during the timed drains: statements sent, CPU of the workers + CPU of their database backends, ms (lower is better)',
+        columns: ['processes × slots', ...SYSTEMS.flatMap((s) => [`${s} statements`, `${s} CPU`])],
+        rows: processes.map((n) => [
+          `${n} × ${concurrency}`,
+          ...SYSTEMS.flatMap((s) => {
+            const d = drains.find((x) => x.system === s && x.processes === n);
+            return d ? [fixed(d.queriesPerJob), `${fixed(d.cpuPerJob.workersMs, 2)} + ${fixed(d.cpuPerJob.databaseMs, 2)}`] : ['n/a', 'n/a'];
+          }),
+        ]),
+        notes: [
+          'Statements: every query call at the pg driver in the worker processes (BEGIN/COMMIT, polls, heartbeats, maintenance included).',
+          'CPU: /proc user+system time of the worker processes and of the server backends connected to the database; steadier than jobs/s on a shared machine.',
+        ],
       },
     ],
     targets,

@@ -30,3 +30,21 @@ export function resetPeakRss(pid: number): boolean {
     return false;
   }
 }
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
+const TICK_MS = 10;
+
+/**
+ * CPU time a process has used so far (user + system), in ms; null if it is gone or /proc is
+ * missing. On a machine shared with other work, CPU per job is steadier than jobs per second.
+ */
+export function cpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may itself hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return null;
+  }
+}

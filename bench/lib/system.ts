@@ -19,6 +19,8 @@ export interface FleetOptions {
 
 export interface QueueSystem {
   readonly name: SystemName;
+  /** Its database (for CPU metering of the server backends). */
+  readonly url: string;
   /** Starts the worker processes; resolves once every one of them is taking work. */
   startWorkers(options: FleetOptions): Promise<Fleet>;
   /** Queues `count` no-op jobs in one transaction (one commit, so every worker sees them at once). */

@@ -19,7 +19,7 @@ export function spawnDwprcWorker(url: string, env: Record<string, string>): Chil
 }
 
 /** A dwprc database with the schema migrated and the no-op flows written, before any timing. */
-export async function dwprcSystem(server: BenchServer): Promise<QueueSystem & { dialect: PostgresDialect; url: string; flowsDir: string }> {
+export async function dwprcSystem(server: BenchServer): Promise<QueueSystem & { dialect: PostgresDialect; flowsDir: string }> {
   const database = await server.createDatabase('bench_dwprc');
   const dialect = new PostgresDialect({ url: database.url, schema: null, tablePrefix: 'DW', poolMax: 6, applicationName: 'bench' });
   await migrate(dialect, 'DW');
@@ -54,8 +54,10 @@ export async function dwprcSystem(server: BenchServer): Promise<QueueSystem & { 
     },
     async enqueueBatch(n) {
       batch += 1;
+      // Zero-padded ids: one transaction gives every row the same REQUESTED_AT, so the id orders
+      // the queue, and consecutive rows must cycle through the MAPREFs as a real mix would.
       await sql`insert into dwprcreq (request_id, mapref, request_type, payload)
-                select ${`b${batch}-`} || g, 'BENCH_' || (g % ${BENCH_MAPREFS}), 'IMMEDIATE', '{}'
+                select ${`b${batch}-`} || lpad(g::text, 7, '0'), 'BENCH_' || (g % ${BENCH_MAPREFS}), 'IMMEDIATE', '{}'
                   from generate_series(1, ${n}::int) g`.execute(dialect.db);
     },
     async enqueueOne(id) {

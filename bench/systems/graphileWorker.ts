@@ -16,6 +16,7 @@ export async function graphileWorkerSystem(server: BenchServer): Promise<QueueSy
 
   return {
     name: 'graphile-worker',
+    url: database.url,
     async startWorkers(options: FleetOptions): Promise<Fleet> {
       const env = {
         BENCH_DATABASE_URL: database.url,

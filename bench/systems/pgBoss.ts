@@ -21,6 +21,7 @@ export async function pgBossSystem(server: BenchServer): Promise<QueueSystem> {
 
   return {
     name: 'pg-boss',
+    url: database.url,
     async startWorkers(options: FleetOptions): Promise<Fleet> {
       const env = {
         BENCH_DATABASE_URL: database.url,
