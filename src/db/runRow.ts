@@ -1,6 +1,12 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
 import type { Dialect } from './dialects/dialect.js';
 import type { Database } from './schema.js';
+
+/**
+ * The statements that open and close a run's DWPRCLOG row and write its DWJOBLOG row, shared by
+ * the engine and both dialects' openRunRow/closeRunRow, so the rows are the same whichever
+ * statements write them.
+ */
 
 /**
  * A run's DWPRCLOG row as the engine opens it (everything but the PRCID, which the dialect draws
@@ -16,6 +22,31 @@ export interface RunRow {
   prclog: string;
   /** PARAM1 … PARAM10. */
   params: readonly (string | null)[];
+}
+
+/** The run a DWJOBLOG / DWJOBERR row belongs to. */
+export interface RunIdentity {
+  prcid: number;
+  jobid: number | null;
+  mapref: string | null;
+  sessionId: number | null;
+}
+
+/** How a run row ends. */
+export interface RunClose {
+  prcid: number;
+  status: 'PC' | 'FL' | 'ST';
+  /** MSG, already cut to its column; null keeps it. */
+  message: string | null;
+  /** The request running it, when the close must respect a reaper (see closeRunStatement). */
+  owner: RequestOwner | null;
+}
+
+/** A run's DWJOBLOG row; JOBLOGID null = the sequence's next, drawn by the insert itself. */
+export interface JobLogRow {
+  run: RunIdentity;
+  joblogid: number | null;
+  counts: { source: number; target: number; errors: number };
 }
 
 /** The request that owns a run: CLAIMED_BY guards every write to DWPRCREQ. */
@@ -54,4 +85,57 @@ export function recordPrcidStatement(db: Kysely<Database>, owner: RequestOwner, 
     .where('requestId', '=', owner.requestId)
     .where('claimedBy', '=', owner.claimedBy)
     .where('status', '=', 'CLAIMED');
+}
+
+/**
+ * The closing UPDATE: the row of this PRCID only, and only while it is IP or (FL and still owned
+ * by this request), so a row a reaper closed is never resurrected. Exported for the SQL pins.
+ */
+export function closeRunStatement(db: QueryCreator<Database>, dialect: Dialect, close: RunClose) {
+  const { owner, prcid } = close;
+  return db
+    .updateTable('dwprclog')
+    .set({
+      status: close.status,
+      enddt: dialect.localNow(),
+      recupdt: dialect.localNow(),
+      ...(close.message === null ? {} : { msg: close.message }),
+    })
+    .where('prcid', '=', prcid)
+    .where((eb) => {
+      const open = eb('status', '=', 'IP');
+      if (!owner) return open;
+      const stillOurs = eb.exists(
+        eb
+          .selectFrom('dwprcreq')
+          .select('dwprcreq.requestId')
+          .where('dwprcreq.requestId', '=', owner.requestId)
+          .where('dwprcreq.claimedBy', '=', owner.claimedBy)
+          .where('dwprcreq.status', '=', 'CLAIMED')
+          .where('dwprcreq.prcid', '=', prcid),
+      );
+      return eb.or([open, eb.and([eb('status', '=', 'FL'), stillOurs])]);
+    });
+}
+
+/** DWJOBLOG's columns, as PKGDWPRC.CREATE_JOB_LOG writes them. */
+export function jobLogValues(dialect: Dialect, log: JobLogRow) {
+  const { run, counts } = log;
+  return {
+    joblogid: log.joblogid ?? dialect.nextValue('dwjoblogseq'),
+    prcdt: dialect.localNow(),
+    jobid: run.jobid,
+    mapref: run.mapref,
+    srcrows: counts.source,
+    trgrows: counts.target,
+    errrows: counts.errors,
+    reccrdt: dialect.localNow(),
+    prcid: run.prcid,
+    sessionid: run.sessionId,
+  };
+}
+
+/** One DWJOBLOG row. Exported for the SQL pins. */
+export function insertJobLogStatement(db: QueryCreator<Database>, dialect: Dialect, log: JobLogRow) {
+  return db.insertInto('dwjoblog').values(jobLogValues(dialect, log));
 }

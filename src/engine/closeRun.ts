@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../db/dialects/dialect.js';
-import type { RequestOwner } from '../db/runRow.js';
+import { closeRunStatement, type RequestOwner, type RunClose } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import type { RowCounts } from './flow.js';
 import { insertJobError, insertJobLog, type RunIdentity } from './jobRecords.js';
@@ -32,35 +32,9 @@ export interface RunEnd {
   onCompleted?: ((db: Kysely<Database>) => Promise<void>) | undefined;
 }
 
-/**
- * The closing UPDATE: the row of this PRCID only, and only while it is IP or (FL and still owned
- * by this request), so a row a reaper closed is never resurrected. Exported for the SQL pins.
- */
-export function closeRunStatement(db: Kysely<Database>, dialect: Dialect, end: Pick<RunEnd, 'prcid' | 'status' | 'message' | 'owner'>) {
-  const { owner, prcid } = end;
-  return db
-    .updateTable('dwprclog')
-    .set({
-      status: end.status,
-      enddt: dialect.localNow(),
-      recupdt: dialect.localNow(),
-      ...(end.message === null ? {} : { msg: clip(end.message, MSG_MAX) }),
-    })
-    .where('prcid', '=', prcid)
-    .where((eb) => {
-      const open = eb('status', '=', 'IP');
-      if (!owner) return open;
-      const stillOurs = eb.exists(
-        eb
-          .selectFrom('dwprcreq')
-          .select('dwprcreq.requestId')
-          .where('dwprcreq.requestId', '=', owner.requestId)
-          .where('dwprcreq.claimedBy', '=', owner.claimedBy)
-          .where('dwprcreq.status', '=', 'CLAIMED')
-          .where('dwprcreq.prcid', '=', prcid),
-      );
-      return eb.or([open, eb.and([eb('status', '=', 'FL'), stillOurs])]);
-    });
+/** MSG as it is written: cut to its column. */
+function closing(end: RunEnd): RunClose {
+  return { prcid: end.prcid, status: end.status, message: end.message === null ? null : clip(end.message, MSG_MAX), owner: end.owner };
 }
 
 /**
@@ -70,7 +44,7 @@ export function closeRunStatement(db: Kysely<Database>, dialect: Dialect, end: P
  */
 export async function endRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd): Promise<boolean> {
   const { prcid } = end;
-  const updated = await closeRunStatement(db, dialect, end).executeTakeFirst();
+  const updated = await closeRunStatement(db, dialect, closing(end)).executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) return false;
 
   const identity = end.identity ?? (await readIdentity(db, prcid));
@@ -103,7 +77,17 @@ async function ensureFailureRecorded(db: Kysely<Database>, dialect: Dialect, run
   await insertJobError(db, dialect, run, { joblogid: Number(log?.id ?? 0), type: 'ERR', message, dbMessage: detail ?? message, key: null });
 }
 
-/** endRun as its own committed transaction. */
+/**
+ * endRun, committed on its own. The common end (PC or ST, with at most the flow's DWJOBLOG row,
+ * nothing else to write) is Dialect.closeRunRow: one statement on PostgreSQL instead of a
+ * four-round-trip transaction. A failure (DWJOBERR rows) or a history day (progress) takes the
+ * transaction.
+ */
 export function closeRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd): Promise<boolean> {
+  const simple = end.status !== 'FL' && !(end.status === 'PC' && end.onCompleted) && (!end.jobLog || end.identity);
+  if (simple) {
+    const jobLog = end.jobLog && end.identity ? { run: end.identity, joblogid: end.jobLog.joblogid, counts: end.jobLog.counts } : null;
+    return dialect.closeRunRow(db, closing(end), jobLog);
+  }
   return db.transaction().execute((trx) => endRun(trx, dialect, end));
 }

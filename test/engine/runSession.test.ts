@@ -51,7 +51,7 @@ describe('PostgreSQL run session', () => {
     }
   });
 
-  test('openRunRow: the IP row and PRCID on the request in one statement, nothing on a lost claim, table prefix applied', async () => {
+  test('openRunRow and closeRunRow: one statement each, nothing on a lost claim or a closed row, table prefix applied', async () => {
     const dms = await createTestDatabase({ tablePrefix: 'DMS_' });
     try {
       await sql`insert into dms_prcreq (request_id, mapref, request_type, status, claimed_by) values ('r1', 'M1', 'IMMEDIATE', 'CLAIMED', 'me')`.execute(dms.dialect.db);
@@ -64,6 +64,15 @@ describe('PostgreSQL run session', () => {
           select l.prcid as p, l.status as s, l.sessionid as sid, l.jobid as job, l.param2 as p2, r.prcid as req
             from dms_prclog l join dms_prcreq r on r.request_id = 'r1'`.execute(dms.dialect.db);
         assert.deepEqual(rows, [{ p: prcid, s: 'IP', sid: session.sessionId, job: 7, p2: 'b', req: prcid }]);
+
+        const close = { prcid: prcid!, status: 'PC' as const, message: null, owner: null };
+        const jobLog = { run: { prcid: prcid!, jobid: 7, mapref: 'M1', sessionId: session.sessionId }, joblogid: null, counts: { source: 3, target: 2, errors: 1 } };
+        assert.equal(await dms.dialect.closeRunRow(session.db, close, jobLog), true);
+        assert.equal(await dms.dialect.closeRunRow(session.db, { ...close, status: 'ST' }, jobLog), false, 'already closed: no second DWJOBLOG row');
+        const { rows: ended } = await sql<{ s: string; logs: string }>`
+          select l.status as s, (select string_agg(j.srcrows || '/' || j.trgrows || '/' || j.errrows || '/' || j.jobid || '/' || j.sessionid, ',') from dms_joblog j where j.prcid = l.prcid) as logs
+            from dms_prclog l`.execute(dms.dialect.db);
+        assert.deepEqual(ended, [{ s: 'PC', logs: `3/2/1/7/${session.sessionId}` }]);
       } finally {
         await session.release();
       }

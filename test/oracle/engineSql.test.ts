@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { OracleDialect, type OracleRunConnection, OracleRunSession, oracleValueQuery } from '../../src/db/dialects/oracle.js';
-import { insertRunStatement, recordPrcidStatement } from '../../src/db/runRow.js';
-import { closeRunStatement } from '../../src/engine/closeRun.js';
+import { closeRunStatement, insertJobLogStatement, insertRunStatement, recordPrcidStatement } from '../../src/db/runRow.js';
 import { writeProgressStatement } from '../../src/engine/historyProgress.js';
 import { listRunsQuery } from '../../src/engine/listRuns.js';
-import { insertJobLogStatement } from '../../src/engine/jobRecords.js';
 import { childSchedulesQuery } from '../../src/scheduler/fanOut.js';
 import { truncateStatement } from '../../src/engine/truncateTarget.js';
 
@@ -94,14 +92,14 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
 
   test('a DWJOBLOG row without an id takes DWJOBLOGSEQ.NEXTVAL in the insert itself', () => {
     const run = { prcid: 11, jobid: 3, mapref: 'M1', sessionId: 4711 };
-    const q = insertJobLogStatement(dialect.db, dialect, run, null, { source: 5, target: 4, errors: 1 }).compile();
+    const q = insertJobLogStatement(dialect.db, dialect, { run, joblogid: null, counts: { source: 5, target: 4, errors: 1 } }).compile();
     assert.equal(
       q.sql,
       'insert into "DWJOBLOG" ("JOBLOGID", "PRCDT", "JOBID", "MAPREF", "SRCROWS", "TRGROWS", "ERRROWS", "RECCRDT", "PRCID", "SESSIONID") ' +
         'values (DWJOBLOGSEQ.NEXTVAL, LOCALTIMESTAMP, :1, :2, :3, :4, :5, LOCALTIMESTAMP, :6, :7)',
     );
     assert.deepEqual(q.parameters, [3, 'M1', 5, 4, 1, 11, 4711]);
-    assert.deepEqual(insertJobLogStatement(dialect.db, dialect, run, 77, { source: 0, target: 0, errors: 0 }).compile().parameters.slice(0, 1), [77]);
+    assert.deepEqual(insertJobLogStatement(dialect.db, dialect, { run, joblogid: 77, counts: { source: 0, target: 0, errors: 0 } }).compile().parameters.slice(0, 1), [77]);
   });
 
   test('the children of a completed parent: one self-join, aliases without AS', () => {
@@ -163,6 +161,23 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
         connection.calls.slice(0, 3).map((c) => String(c.args[0]).slice(0, 28)),
         ['SELECT DWPRCLOGSEQ.NEXTVAL A', 'insert into "DWPRCLOG" ("PRC', 'update "DWPRCREQ" set "PRCID'],
       );
+    }
+  });
+
+  test('closing a run with its DWJOBLOG row: one transaction, the row only if the close took effect', async () => {
+    const close = { prcid: 11, status: 'PC' as const, message: null, owner: null };
+    const jobLog = { run: { prcid: 11, jobid: 3, mapref: 'M1', sessionId: 4711 }, joblogid: null, counts: { source: 1, target: 1, errors: 0 } };
+    for (const [rowsAffected, expected, calls] of [[1, true, ['execute', 'execute', 'commit']], [0, false, ['execute', 'commit']]] as const) {
+      const connection = new RecordingConnection();
+      connection.execute = async (...args: unknown[]) => {
+        connection.calls.push({ call: 'execute', args });
+        return { rows: [{ v: 42 }], rowsAffected } as never;
+      };
+      const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
+      connection.calls = [];
+      assert.equal(await dialect.closeRunRow(session.db, close, jobLog), expected);
+      assert.deepEqual(connection.names(), calls);
+      assert.match(String(connection.calls[0]!.args[0]), /^update "DWPRCLOG" set "STATUS"/);
     }
   });
 

@@ -1,7 +1,7 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import type { ClaimedRow } from '../../queue/request.js';
 import type { PackageArg, PackageEntryPoint } from '../packageEntryPoints.js';
-import type { RequestOwner, RunRow } from '../runRow.js';
+import type { JobLogRow, RequestOwner, RunClose, RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 
 /**
@@ -46,6 +46,12 @@ export interface Dialect {
    * claim is gone: then nothing was written.
    */
   openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<number | null>;
+  /**
+   * Ends a run row (`close`, its guarded UPDATE) and, when given, writes its DWJOBLOG row, as one
+   * committed unit on `db`; the DWJOBLOG row only if the close changed the run. Returns whether
+   * it did (false: the row was no longer this run's to close).
+   */
+  closeRunRow(db: Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean>;
   /** A dedicated connection for one run: the DWLOGIC contract needs the IP row and the block on one session. */
   openRunSession(): Promise<RunSession>;
 

@@ -5,7 +5,7 @@ import { validIdentifier } from '../../config.js';
 import { pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
-import { insertRunStatement, recordPrcidStatement, type RequestOwner, type RunRow } from '../runRow.js';
+import { closeRunStatement, insertJobLogStatement, insertRunStatement, recordPrcidStatement, type JobLogRow, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
@@ -236,6 +236,15 @@ export class OracleDialect implements Dialect {
       if (error instanceof ClaimLost) return null;
       throw error;
     }
+  }
+
+  closeRunRow(db: Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
+      const updated = await closeRunStatement(trx, this, close).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return false;
+      if (jobLog) await insertJobLogStatement(trx, this, jobLog).execute();
+      return true;
+    });
   }
 
   async openRunSession(): Promise<RunSession> {

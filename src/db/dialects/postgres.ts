@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { ClaimedRow } from '../../queue/request.js';
 import { validIdentifier } from '../../config.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
-import { runRowValues, type RequestOwner, type RunRow } from '../runRow.js';
+import { closeRunStatement, jobLogValues, runRowValues, type JobLogRow, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
@@ -142,6 +142,22 @@ export class PostgresDialect implements Dialect {
       .returning('prcid')
       .executeTakeFirst();
     return opened ? Number(opened.prcid) : null;
+  }
+
+  async closeRunRow(db: Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean> {
+    // Autocommit statements: the UPDATE alone, or the UPDATE in a CTE feeding the DWJOBLOG
+    // INSERT, so the row is written only if the run was closed (four round trips as a transaction).
+    if (!jobLog) return Number((await closeRunStatement(db, this, close).executeTakeFirst()).numUpdatedRows) === 1;
+    const values = jobLogValues(this, jobLog);
+    const columns = Object.keys(values) as (keyof typeof values)[];
+    const logged = await db
+      .with('closed', (qb) => closeRunStatement(qb, this, close).returning('prcid'))
+      .insertInto('dwjoblog')
+      .columns(columns)
+      .expression((eb) => eb.selectFrom('closed').select(columns.map((c) => sql`${values[c]}`.as(c))))
+      .returning('prcid')
+      .executeTakeFirst();
+    return logged !== undefined;
   }
 
   openRunSession(): Promise<RunSession> {
