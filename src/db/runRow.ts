@@ -49,6 +49,13 @@ export interface JobLogRow {
   counts: { source: number; target: number; errors: number };
 }
 
+/** A run row just written. */
+export interface OpenedRun {
+  prcid: number;
+  /** The database clock (UTC wall time) when it was written: "today" for the flow comes from it. */
+  openedAt: Date;
+}
+
 /** The request that owns a run: CLAIMED_BY guards every write to DWPRCREQ. */
 export interface RequestOwner {
   requestId: string;

@@ -1,4 +1,5 @@
 import type { Dialect, RunSession } from '../db/dialects/dialect.js';
+import type { OpenedRun } from '../db/runRow.js';
 import type { RunParams } from '../queue/request.js';
 import { endRun, type RunOwner } from './closeRun.js';
 import { parametersUsed } from './prclogText.js';
@@ -17,10 +18,11 @@ export const SUPERSEDED = 'superseded: session reused by a new run';
  * Writes the IP row on the run session with PRCID on the request (so a reaper can close the
  * run), as one committed unit (Dialect.openRunRow). First, on a connection that may carry a dead
  * session's id (see RunSession), any IP row of this session id is closed FL: a DWLOGIC block
- * finds its row by MAPREF + SESSIONID + IP, so there must be only one. Returns the PRCID, or
- * null when the request is no longer claimed by this worker: then no run row was written.
+ * finds its row by MAPREF + SESSIONID + IP, so there must be only one. Returns the PRCID and the
+ * database clock of the write, or null when the request is no longer claimed by this worker:
+ * then no run row was written.
  */
-export async function openRun(session: RunSession, dialect: Dialect, start: RunStart): Promise<number | null> {
+export async function openRun(session: RunSession, dialect: Dialect, start: RunStart): Promise<OpenedRun | null> {
   if (session.mayHoldStaleRuns) await closeStaleRuns(session, dialect);
   const row = { jobid: start.jobid, jobflwid: start.jobflwid, sessionId: session.sessionId, mapref: start.mapref, prclog: parametersUsed(start.params), params: start.params };
   return dialect.openRunRow(session.db, row, start.owner);

@@ -1,5 +1,5 @@
 import type { ImmediateRequest } from '../queue/request.js';
-import { businessToday, businessZone } from './businessDay.js';
+import { businessZone, usableZone } from './businessDay.js';
 import type { ExecutionContext, Outcome } from './execution.js';
 import { notStarted, stoppedBeforeStart } from './outcomes.js';
 import { resolveFlow } from './resolveFlow.js';
@@ -18,8 +18,8 @@ export async function runImmediate(request: ImmediateRequest, context: Execution
   try {
     const flow = await resolveFlow(mapref, context);
     const truncate = request.truncate ? await targetTruncation(mapref, context) : null;
-    const businessDate = await businessToday(context.dialect, await businessZone(context));
-    prepared = { flow, businessDate, truncate };
+    // Today comes from the database clock when the run row is written; an unusable zone fails here, before.
+    prepared = { flow, businessDate: { todayIn: usableZone(await businessZone(context)) }, truncate };
   } catch (error) {
     return notStarted(mapref, error);
   }

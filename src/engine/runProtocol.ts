@@ -4,6 +4,7 @@ import type { RunSession } from '../db/dialects/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../observe/logger.js';
 import type { HistoryRequest, ImmediateRequest, RunParams } from '../queue/request.js';
+import { businessDateAt } from './businessDay.js';
 import { closeRun, type RunEnd } from './closeRun.js';
 import { describeError } from './errorText.js';
 import type { ExecutionContext } from './execution.js';
@@ -22,8 +23,11 @@ export interface RunSpec {
   request: ImmediateRequest | HistoryRequest;
   flow: ResolvedFlow;
   params: RunParams;
-  /** ISO date: the history day, else today in the business zone. */
-  businessDate: string;
+  /**
+   * The day the flow loads: a history day (ISO), or today in the business zone `todayIn`, by the
+   * database clock when the run row is written (no round trip of its own).
+   */
+  businessDate: string | { todayIn: string };
   /** truncate_flag=Y: the validated TRUNCATE statement, run on the session before the flow. */
   truncate?: string | null;
   /** Writes that commit together with a PC close (history progress). */
@@ -69,15 +73,17 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
   const session = await dialect.openRunSession();
   let discard = false;
   try {
-    const prcid = await openRun(session, dialect, { owner, mapref: request.mapref, jobid: flow.jobid, jobflwid: flow.jobflwid, params: spec.params });
-    if (prcid === null) {
+    const opened = await openRun(session, dialect, { owner, mapref: request.mapref, jobid: flow.jobid, jobflwid: flow.jobflwid, params: spec.params });
+    if (opened === null) {
       return { started: false, message: `Request ${request.requestId} is no longer claimed by ${context.claimedBy}: run not started` };
     }
+    const { prcid } = opened;
+    const businessDate = typeof spec.businessDate === 'string' ? spec.businessDate : businessDateAt(opened.openedAt, spec.businessDate.todayIn);
     const log = context.log.child({ mapref: request.mapref, prcid, requestId: request.requestId });
     log.info({ flow: flow.kind, params: spec.params.filter((p) => p !== null) }, 'run started');
     // execute() turns every failure of the flow into an Ending; this catch is the last guard
     // that an unforeseen error still closes the row instead of leaving it IP.
-    const ending = await execute(session, spec, prcid, context, log).catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
+    const ending = await execute(session, { ...spec, businessDate }, prcid, context, log).catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
     const identity = { prcid, jobid: flow.jobid, mapref: request.mapref, sessionId: session.sessionId };
     const end: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted };
     let closed: boolean;
@@ -101,7 +107,7 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
 
 type Ending = Pick<RunEnd, 'status' | 'message' | 'detail' | 'jobLog'>;
 
-async function execute(session: RunSession, spec: RunSpec, prcid: number, context: ExecutionContext, log: Logger): Promise<Ending> {
+async function execute(session: RunSession, spec: RunSpec & { businessDate: string }, prcid: number, context: ExecutionContext, log: Logger): Promise<Ending> {
   const { control } = context;
   const stopping = AbortSignal.any([control.stop, control.kill]);
   if (stopping.aborted) return { status: 'ST', message: stopMessage(stopping.reason) };

@@ -59,7 +59,10 @@ describe('PostgreSQL run session', () => {
       try {
         const row = { sessionId: session.sessionId, mapref: 'M1', jobid: 7, jobflwid: null, prclog: 'Parameters used: DWT_PARAM2=b', params: [null, 'b'] };
         assert.equal(await dms.dialect.openRunRow(session.db, row, { requestId: 'r1', claimedBy: 'someone else' }), null);
-        const prcid = await dms.dialect.openRunRow(session.db, row, { requestId: 'r1', claimedBy: 'me' });
+        const before = await dms.dialect.selectValue(dms.dialect.utcNow());
+        const opened = await dms.dialect.openRunRow(session.db, row, { requestId: 'r1', claimedBy: 'me' });
+        const prcid = opened?.prcid;
+        assert.ok(opened && opened.openedAt >= before && opened.openedAt.getTime() - before.getTime() < 60_000, 'the database clock in UTC');
         const { rows } = await sql<{ p: number; s: string; sid: number; job: number; p2: string; req: number }>`
           select l.prcid as p, l.status as s, l.sessionid as sid, l.jobid as job, l.param2 as p2, r.prcid as req
             from dms_prclog l join dms_prcreq r on r.request_id = 'r1'`.execute(dms.dialect.db);

@@ -147,19 +147,21 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
 
   test('opening a run: sequence, IP row and guarded PRCID in one transaction, rolled back when the claim is gone', async () => {
     const row = { sessionId: 4711, mapref: 'M1', jobid: 3, jobflwid: 9, prclog: 'Parameters used: none', params: [] };
-    for (const [rowsAffected, expected, end] of [[1, 42, 'commit'], [0, null, 'rollback']] as const) {
+    const now = new Date(Date.UTC(2027, 2, 5, 23, 30));
+    for (const [rowsAffected, expected, end] of [[1, { prcid: 42, openedAt: now }, 'commit'], [0, null, 'rollback']] as const) {
       const connection = new RecordingConnection();
       connection.execute = async (...args: unknown[]) => {
         connection.calls.push({ call: 'execute', args });
-        return { rows: [{ v: 42 }], rowsAffected } as never;
+        return { rows: [{ v: 42, p: 42, t: now }], rowsAffected } as never;
       };
       const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
       connection.calls = [];
-      assert.equal(await dialect.openRunRow(session.db, row, owner), expected);
+      assert.deepEqual(await dialect.openRunRow(session.db, row, owner), expected);
       assert.deepEqual(connection.names(), ['execute', 'execute', 'execute', end]);
+      assert.deepEqual(connection.calls[0]!.args[0], 'SELECT DWPRCLOGSEQ.NEXTVAL AS "p", SYS_EXTRACT_UTC(SYSTIMESTAMP) AS "t" FROM DUAL');
       assert.deepEqual(
-        connection.calls.slice(0, 3).map((c) => String(c.args[0]).slice(0, 28)),
-        ['SELECT DWPRCLOGSEQ.NEXTVAL A', 'insert into "DWPRCLOG" ("PRC', 'update "DWPRCREQ" set "PRCID'],
+        connection.calls.slice(1, 3).map((c) => String(c.args[0]).slice(0, 28)),
+        ['insert into "DWPRCLOG" ("PRC', 'update "DWPRCREQ" set "PRCID'],
       );
     }
   });

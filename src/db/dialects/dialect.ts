@@ -1,7 +1,7 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import type { ClaimedRow } from '../../queue/request.js';
 import type { PackageArg, PackageEntryPoint } from '../packageEntryPoints.js';
-import type { JobLogRow, RequestOwner, RunClose, RunRow } from '../runRow.js';
+import type { JobLogRow, OpenedRun, RequestOwner, RunClose, RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 
 /**
@@ -42,10 +42,10 @@ export interface Dialect {
   /**
    * Writes a run's IP row with the next DWPRCLOGSEQ value and records that PRCID on its request,
    * as one committed unit, only while `owner` still holds the claim; on `db`, the run session
-   * (a DWLOGIC block finds its row by this session's id). Returns the PRCID, or null when the
-   * claim is gone: then nothing was written.
+   * (a DWLOGIC block finds its row by this session's id). Returns the PRCID with the database
+   * clock of the write, or null when the claim is gone: then nothing was written.
    */
-  openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<number | null>;
+  openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null>;
   /**
    * Ends a run row (`close`, its guarded UPDATE) and, when given, writes its DWJOBLOG row, as one
    * committed unit on `db`; the DWJOBLOG row only if the close changed the run. Returns whether

@@ -5,7 +5,7 @@ import { validIdentifier } from '../../config.js';
 import { pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
-import { closeRunStatement, insertJobLogStatement, insertRunStatement, recordPrcidStatement, type JobLogRow, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
+import { closeRunStatement, insertJobLogStatement, insertRunStatement, recordPrcidStatement, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
@@ -221,16 +221,17 @@ export class OracleDialect implements Dialect {
     return this.db.transaction().execute(fn);
   }
 
-  async openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<number | null> {
+  async openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null> {
     // No data-modifying CTE on Oracle: the sequence value, the row and the guarded update in
     // one transaction, rolled back when the claim is gone.
     try {
       return await db.transaction().execute(async (trx) => {
-        const prcid = Number(await this.selectValue(this.nextValue('dwprclogseq'), trx));
+        const { rows } = await sql<{ p: number; t: Date }>`SELECT ${this.nextValue('dwprclogseq')} AS "p", ${this.utcNow()} AS "t" FROM DUAL`.execute(trx);
+        const prcid = Number(rows[0]!.p);
         await insertRunStatement(trx, this, prcid, row).execute();
         const claimed = await recordPrcidStatement(trx, owner, prcid).executeTakeFirst();
         if (Number(claimed.numUpdatedRows) !== 1) throw new ClaimLost();
-        return prcid;
+        return { prcid, openedAt: rows[0]!.t };
       });
     } catch (error) {
       if (error instanceof ClaimLost) return null;

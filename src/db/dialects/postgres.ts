@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { ClaimedRow } from '../../queue/request.js';
 import { validIdentifier } from '../../config.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
-import { closeRunStatement, jobLogValues, runRowValues, type JobLogRow, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
+import { closeRunStatement, jobLogValues, runRowValues, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
@@ -121,7 +121,7 @@ export class PostgresDialect implements Dialect {
     return fn(this.db);
   }
 
-  async openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<number | null> {
+  async openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null> {
     // One statement, atomic in autocommit: the guarded UPDATE draws the PRCID and the INSERT
     // takes it from there, so a lost claim writes nothing (five round trips as a transaction).
     const values = runRowValues(this, row);
@@ -139,9 +139,9 @@ export class PostgresDialect implements Dialect {
       .insertInto('dwprclog')
       .columns(['prcid', ...columns])
       .expression((eb) => eb.selectFrom('claim').select(['claim.prcid', ...columns.map((c) => sql`${values[c]}`.as(c))]))
-      .returning('prcid')
+      .returning(['prcid', this.utcNow().as('openedat')])
       .executeTakeFirst();
-    return opened ? Number(opened.prcid) : null;
+    return opened ? { prcid: Number(opened.prcid), openedAt: opened.openedat } : null;
   }
 
   async closeRunRow(db: Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean> {
