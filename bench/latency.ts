@@ -32,18 +32,18 @@ export interface LatencyData {
 /** Ids of warm-up jobs start here, far above the measured ones. */
 const WARMUP_IDS = 1_000_000_000;
 
-/** Sends `count` inserts at `rate`/s on an absolute timetable, without waiting for one to finish before the next. */
-async function steadyLoad(queue: QueueSystem, rate: number, count: number): Promise<{ slipMs: number }> {
+/** Sends `count` inserts (ids from `firstId`) at `rate`/s on an absolute timetable, without waiting for one to finish before the next. */
+async function steadyLoad(queue: QueueSystem, rate: number, count: number, firstId = 0): Promise<{ slipMs: number }> {
   const enqueued: Promise<void>[] = [];
   const interval = 1000 / rate;
   const start = monotonicMs() + 20;
   let slipMs = 0;
-  for (let id = 0; id < count; id++) {
-    const due = start + id * interval;
+  for (let i = 0; i < count; i++) {
+    const due = start + i * interval;
     const wait = due - monotonicMs();
     if (wait > 1) await sleep(wait);
     slipMs = Math.max(slipMs, monotonicMs() - due);
-    enqueued.push(queue.enqueueOne(id));
+    enqueued.push(queue.enqueueOne(firstId + i));
   }
   await Promise.all(enqueued);
   return { slipMs };
@@ -59,8 +59,9 @@ async function measure(ctx: BenchContext, system: SystemName): Promise<LatencyRu
     const fleet = await queue.startWorkers({ processes, concurrency, recordDir: starts.dir });
     let stopped = false;
     try {
-      for (let i = 0; i < 50; i++) await queue.enqueueOne(WARMUP_IDS + i);
-      await waitUntil(async () => (await queue.unfinished()) === 0, `${system} warm-up`, 120_000);
+      // Warm-up: two seconds of the same load (JIT, pools, caches), drained before measuring.
+      await steadyLoad(queue, rate, rate * 2, WARMUP_IDS);
+      await waitUntil(async () => (await queue.unfinished()) === 0, `${system} warm-up`, 180_000);
       // Idle workers: let every process settle into waiting for work before the first insert.
       await sleep(2000);
       generatorSlipMs = (await steadyLoad(queue, rate, count)).slipMs;

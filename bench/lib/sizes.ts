@@ -34,6 +34,6 @@ export const QUICK: Sizes = {
   commit: { durationMs: 1_500, connectionsPerProcess: 8 },
   latency: { rate: 200, seconds: 4, processes: 2, concurrency: 8, graceMs: 4_000 },
   claim: { finishedRows: [10_000, 100_000], claims: 100, batch: 8 },
-  schedule: { schedules: 100, workers: 3, concurrency: 8 },
+  schedule: { schedules: 500, workers: 3, concurrency: 8 },
   report: { rows: 100_000 },
 };

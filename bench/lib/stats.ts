@@ -11,6 +11,7 @@ export function median(values: readonly number[]): number {
 }
 
 export interface Spread {
+  min: number;
   p50: number;
   p95: number;
   p99: number;
@@ -20,6 +21,7 @@ export interface Spread {
 
 export function spread(values: readonly number[]): Spread {
   return {
+    min: Math.min(...values),
     p50: percentile(values, 50),
     p95: percentile(values, 95),
     p99: percentile(values, 99),
