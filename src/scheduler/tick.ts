@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { SchedulerSettings } from '../config.js';
-import type { Dialect } from '../db/dialects/dialect.js';
+import type { Dialect, NewRequest, ScheduleAdvance } from '../db/dialects/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../observe/logger.js';
 import { nextOccurrence, occurrenceAtOrAfter, occurrences, type FrequencyRule } from '../schedule/index.js';
@@ -36,7 +36,7 @@ export interface TickResult {
 const MAX_DUE = 150_000;
 const BATCH = 100;
 /** Schedules fired per transaction. */
-const CHUNK = 20;
+const CHUNK = 50;
 
 /**
  * One scheduler pass; every worker runs it every DWPRC_TICK and no leader is needed: a due
@@ -170,10 +170,12 @@ async function fireChunk({ dialect, settings, zone, log }: TickDeps, jobschids: 
       ? new Set((await trx.selectFrom('dwprcreq').select('requestId').where('requestId', 'in', ids).execute()).map((r) => r.requestId))
       : new Set<string>();
     const firings: Firing[] = [];
+    const requests: NewRequest[] = [];
+    const advances: ScheduleAdvance[] = [];
     for (const { row, rule, due, plan } of plans) {
       const { jobschid } = row;
       if (!rule) {
-        await trx.updateTable('dwjobsch').set({ nxtRunDt: null }).where('jobschid', '=', jobschid).execute();
+        advances.push({ jobschid, nxtRunDt: null, lstRunDt: null });
         continue;
       }
       const fresh = plan.fire.filter((o) => !existing.has(firingId(jobschid, o)));
@@ -184,21 +186,11 @@ async function fireChunk({ dialect, settings, zone, log }: TickDeps, jobschids: 
           scheduled_for: occurrence.setZone(rule.zone).toISO(),
           ...(plan.skipped && i === fresh.length - 1 ? { skipped: plan.skipped, misfire: settings.misfire } : {}),
         };
-        await trx
-          .insertInto('dwprcreq')
-          .values({ requestId: firingId(jobschid, occurrence), mapref: row.mapref, requestType: 'IMMEDIATE', payload: JSON.stringify(payload), requestedAt: dialect.localNow() })
-          .execute();
+        requests.push({ requestId: firingId(jobschid, occurrence), mapref: row.mapref, requestType: 'IMMEDIATE', payload: JSON.stringify(payload) });
       }
       const last = due.at(-1);
       const next = last ? nextOccurrence(rule, last) : occurrenceAtOrAfter(rule, now);
-      await trx
-        .updateTable('dwjobsch')
-        .set({
-          nxtRunDt: next ? next.toJSDate() : null,
-          ...(plan.fire.length ? { lstRunDt: plan.fire.at(-1)!.toJSDate() } : {}),
-        })
-        .where('jobschid', '=', jobschid)
-        .execute();
+      advances.push({ jobschid, nxtRunDt: next ? next.toJSDate() : null, lstRunDt: plan.fire.length ? plan.fire.at(-1)!.toJSDate() : null });
       if (plan.skipped) {
         log.warn({ jobschid, mapref: row.mapref, skipped: plan.skipped, policy: settings.misfire, fired: fresh.length }, 'missed schedule occurrences');
       }
@@ -211,6 +203,8 @@ async function fireChunk({ dialect, settings, zone, log }: TickDeps, jobschids: 
         lagMs: latest ? now.toMillis() - latest.toMillis() : null,
       });
     }
+    await dialect.insertRequests(trx, requests);
+    await dialect.advanceSchedules(trx, advances);
     return firings;
   });
 }

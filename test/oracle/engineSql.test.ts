@@ -183,6 +183,30 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     }
   });
 
+  test('queueing requests and advancing schedules: one statement per row (no multi-row VALUES before 23ai)', async () => {
+    const connection = new RecordingConnection();
+    const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
+    connection.calls = [];
+    const at = new Date(Date.UTC(2027, 2, 5, 6, 0));
+    await dialect.insertRequests(session.db, [
+      { requestId: 'S1-202703050600', mapref: 'A', requestType: 'IMMEDIATE', payload: '{}' },
+      { requestId: 'S2-202703050600', mapref: 'B', requestType: 'IMMEDIATE', payload: '{}' },
+    ]);
+    await dialect.advanceSchedules(session.db, [
+      { jobschid: 1, nxtRunDt: at, lstRunDt: at },
+      { jobschid: 2, nxtRunDt: null, lstRunDt: null },
+    ]);
+    assert.deepEqual(
+      connection.calls.map((c) => c.args[0]),
+      [
+        'insert into "DWPRCREQ" ("REQUEST_ID", "MAPREF", "REQUEST_TYPE", "PAYLOAD", "REQUESTED_AT") values (:1, :2, :3, :4, LOCALTIMESTAMP)',
+        'insert into "DWPRCREQ" ("REQUEST_ID", "MAPREF", "REQUEST_TYPE", "PAYLOAD", "REQUESTED_AT") values (:1, :2, :3, :4, LOCALTIMESTAMP)',
+        'update "DWJOBSCH" set "NXT_RUN_DT" = :1, "LST_RUN_DT" = :2 where "JOBSCHID" = :3',
+        'update "DWJOBSCH" set "NXT_RUN_DT" = :1 where "JOBSCHID" = :2',
+      ],
+    );
+  });
+
   test('run session: its Kysely uses the one connection and never closes it; tags, block, break, release', async () => {
     const connection = new RecordingConnection();
     const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());

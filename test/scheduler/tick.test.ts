@@ -126,11 +126,15 @@ describe('scheduler tick', () => {
       assert.equal((await scheduleRow(t.dialect, id)).nxtRunDt, null, 'ended: no next run');
     });
 
-    test('skip: nothing missed fires', async () => {
-      await setup();
+    test('skip: nothing missed fires, LST_RUN_DT stays the last real firing', async () => {
+      const id = await setup();
+      const lastFired = new Date(`${yesterday()}T12:00:00Z`);
+      await t.dialect.db.updateTable('dwjobsch').set({ lstRunDt: lastFired }).where('jobschid', '=', id).execute();
       const r = await tick({ misfire: 'skip' });
       assert.deepEqual([r.fired.length, r.skipped], [0, 5]);
       assert.equal((await requests()).length, 0);
+      const row = await scheduleRow(t.dialect, id);
+      assert.deepEqual([row.lstRunDt, row.nxtRunDt], [lastFired, null]);
     });
 
     test('catchup: each missed occurrence, its own id, at most DWPRC_CATCHUP_MAX', async () => {

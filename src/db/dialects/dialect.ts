@@ -52,6 +52,16 @@ export interface Dialect {
    * it did (false: the row was no longer this run's to close).
    */
   closeRunRow(db: Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean>;
+  /**
+   * Queues requests (STATUS NEW, REQUESTED_AT by the database clock) in the caller's transaction:
+   * one statement on PostgreSQL; one per row on Oracle, whose multi-row VALUES needs 23ai.
+   */
+  insertRequests(db: Kysely<Database>, rows: readonly NewRequest[]): Promise<void>;
+  /**
+   * Sets NXT_RUN_DT, and LST_RUN_DT where given (null keeps it), of many schedules in the
+   * caller's transaction: one statement on PostgreSQL, one per row on Oracle.
+   */
+  advanceSchedules(db: Kysely<Database>, rows: readonly ScheduleAdvance[]): Promise<void>;
   /** A dedicated connection for one run: the DWLOGIC contract needs the IP row and the block on one session. */
   openRunSession(): Promise<RunSession>;
 
@@ -108,6 +118,23 @@ export interface Dialect {
   callPackage(trx: Kysely<Database>, entry: PackageEntryPoint, args: readonly PackageArg[]): Promise<unknown>;
 
   close(): Promise<void>;
+}
+
+/** A request to queue (see Dialect.insertRequests). */
+export interface NewRequest {
+  requestId: string;
+  mapref: string;
+  requestType: string;
+  /** JSON object text. */
+  payload: string;
+}
+
+/** A schedule's next fire time after a tick (see Dialect.advanceSchedules); UTC wall times. */
+export interface ScheduleAdvance {
+  jobschid: number;
+  nxtRunDt: Date | null;
+  /** The occurrence just fired; null keeps LST_RUN_DT. */
+  lstRunDt: Date | null;
 }
 
 /** `transient`: the database is unreachable or restarting; `conflict`: retry the transaction. */

@@ -8,7 +8,7 @@ import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../p
 import { closeRunStatement, insertJobLogStatement, insertRunStatement, recordPrcidStatement, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
+import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, NewRequest, RunSession, RunTag, ScheduleAdvance, StreamQueryOptions, WakeChannel } from './dialect.js';
 import { withDriverConnection } from './oracleDriverConnection.js';
 import { streamOracleRows } from './oracleRowStream.js';
 
@@ -246,6 +246,20 @@ export class OracleDialect implements Dialect {
       if (jobLog) await insertJobLogStatement(trx, this, jobLog).execute();
       return true;
     });
+  }
+
+  async insertRequests(db: Kysely<Database>, rows: readonly NewRequest[]): Promise<void> {
+    for (const row of rows) await db.insertInto('dwprcreq').values({ ...row, requestedAt: this.localNow() }).execute();
+  }
+
+  async advanceSchedules(db: Kysely<Database>, rows: readonly ScheduleAdvance[]): Promise<void> {
+    for (const { jobschid, nxtRunDt, lstRunDt } of rows) {
+      await db
+        .updateTable('dwjobsch')
+        .set({ nxtRunDt, ...(lstRunDt ? { lstRunDt } : {}) })
+        .where('jobschid', '=', jobschid)
+        .execute();
+    }
   }
 
   async openRunSession(): Promise<RunSession> {

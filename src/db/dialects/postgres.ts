@@ -6,7 +6,7 @@ import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../p
 import { closeRunStatement, jobLogValues, runRowValues, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
-import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, RunSession, RunTag, StreamQueryOptions, WakeChannel } from './dialect.js';
+import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, NewRequest, RunSession, RunTag, ScheduleAdvance, StreamQueryOptions, WakeChannel } from './dialect.js';
 import { listenPostgres } from './postgresListener.js';
 import { streamPostgresRows } from './postgresRowStream.js';
 
@@ -158,6 +158,23 @@ export class PostgresDialect implements Dialect {
       .returning('prcid')
       .executeTakeFirst();
     return logged !== undefined;
+  }
+
+  async insertRequests(db: Kysely<Database>, rows: readonly NewRequest[]): Promise<void> {
+    if (rows.length === 0) return;
+    await db
+      .insertInto('dwprcreq')
+      .values(rows.map((r) => ({ ...r, requestedAt: this.localNow() })))
+      .execute();
+  }
+
+  async advanceSchedules(db: Kysely<Database>, rows: readonly ScheduleAdvance[]): Promise<void> {
+    if (rows.length === 0) return;
+    // Three parallel arrays unnested into a row each: one UPDATE whatever the count.
+    await sql`update ${sql.table('dwjobsch')} s
+                 set nxt_run_dt = u.nxt, lst_run_dt = coalesce(u.lst, s.lst_run_dt)
+                from unnest(${rows.map((r) => r.jobschid)}::bigint[], ${rows.map((r) => r.nxtRunDt)}::timestamp[], ${rows.map((r) => r.lstRunDt)}::timestamp[]) as u(id, nxt, lst)
+               where s.jobschid = u.id`.execute(db);
   }
 
   openRunSession(): Promise<RunSession> {
