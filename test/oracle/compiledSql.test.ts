@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { oracleCompiler, splitOracleScript } from '../../src/db/dialects/oracle.js';
+import { claimCandidatesQuery, oracleCompiler, splitOracleScript } from '../../src/db/dialects/oracle.js';
 
 describe('Oracle SQL as compiled (no server: ORACLE.md rules pinned on the text)', () => {
   const db = oracleCompiler();
@@ -28,6 +28,13 @@ describe('Oracle SQL as compiled (no server: ORACLE.md rules pinned on the text)
     assert.match(limited.sql, /limit :1/i);
     const fetched = db.selectFrom('dwprcreq').select('requestId').fetch(5).forUpdate().skipLocked().compile();
     assert.match(fetched.sql, /fetch first :1 rows only/i);
+  });
+
+  test('the claim cursor: queue order by REQUESTED_AT alone (the index order, no sort of the queue), FOR UPDATE SKIP LOCKED, no row limit in the text', () => {
+    const q = claimCandidatesQuery(db, 16).compile();
+    assert.match(q.sql, /^select "Q"\."REQUEST_ID", .* from "DWPRCREQ" "Q" where "Q"\."STATUS" = :1 /);
+    assert.match(q.sql, / order by "Q"\."REQUESTED_AT" for update skip locked$/);
+    assert.doesNotMatch(q.sql, /rownum|fetch first|limit/i);
   });
 
   test('splitOracleScript keeps PL/SQL blocks whole and strips the ; of plain statements', () => {

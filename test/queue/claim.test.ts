@@ -96,19 +96,20 @@ describe('claiming (PostgreSQL)', () => {
     }
   });
 
-  test('a long queue sharing one REQUESTED_AT (a bulk insert) is claimed in order from dwprcreq_claim, not sorted whole', async () => {
+  test('a long queue sharing one REQUESTED_AT (a bulk insert) beside many finished rows: the claim walks the index, never sorts the queue', async () => {
     await sql`insert into dwprcreq (request_id, mapref, request_type, requested_at, status)
-              select 'done' || g, 'D' || (g % 100), 'IMMEDIATE', timestamp '2025-01-01', 'DONE' from generate_series(1, 5000) g`.execute(t.dialect.db);
+              select 'done' || g, 'D' || (g % 100), 'IMMEDIATE', timestamp '2025-01-01' + g * interval '1 minute', 'DONE' from generate_series(1, 20000) g`.execute(t.dialect.db);
     await sql`insert into dwprcreq (request_id, mapref, request_type, requested_at)
               select 'q' || lpad(g::text, 5, '0'), 'Q' || (g % 500), 'IMMEDIATE', timestamp '2026-01-01' from generate_series(1, 5000) g`.execute(t.dialect.db);
     await sql`analyze dwprcreq`.execute(t.dialect.db);
     const { rows } = await sql<Record<string, [{ Plan: PlanNode }]>>`explain (format json) ${t.dialect.claimStatement('w', 8, 30_000)}`.execute(t.dialect.db);
     const locking = findNode(Object.values(rows[0]!)[0]![0].Plan, (n) => n['Node Type'] === 'LockRows');
     assert.ok(locking, 'the candidates are locked');
-    assert.ok(findNode(locking, (n) => n['Index Name'] === 'dwprcreq_claim'), JSON.stringify(locking));
-    assert.equal(findNode(locking, (n) => n['Node Type'] === 'Sort'), null, 'no sort of the whole queue under the row locks');
+    assert.ok(findNode(locking, (n) => n['Index Name'] === 'dwprcreq_status'), JSON.stringify(locking));
+    assert.equal(findNode(locking, (n) => /Sort/.test(n['Node Type'])), null, `no sort of the queue under the row locks: ${JSON.stringify(locking)}`);
     const claimed = await t.dialect.claimRequests('w', 8, 30_000);
-    assert.deepEqual(claimed.map((r) => r.requestId).sort(), ['q00001', 'q00002', 'q00003', 'q00004', 'q00005', 'q00006', 'q00007', 'q00008']);
+    assert.equal(claimed.length, 8);
+    assert.ok(claimed.every((r) => r.requestId.startsWith('q')));
   });
 
   test('the database refuses a second running row of a MAPREF even when written by hand', async () => {

@@ -62,8 +62,9 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
         ]),
       ),
     )
+    // REQUESTED_AT alone: the (STATUS, REQUESTED_AT) index gives that order without sorting
+    // every queued row first; ties (a bulk insert) go in index order.
     .orderBy('q.requestedAt')
-    .orderBy('q.requestId')
     .forUpdate()
     .skipLocked()
     .withPlugin(withExecuteOptions({ maxRows: window, prefetchRows: window, fetchArraySize: window, autoCommit: false }));

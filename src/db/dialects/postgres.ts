@@ -246,10 +246,13 @@ export class PostgresDialect implements Dialect {
     });
   }
 
-  /** The claim as one statement (public for the test that pins its plan to dwprcreq_claim). */
+  /** The claim as one statement (public for the test that pins its plan). */
   claimStatement(workerId: string, limit: number, leaseMs: number) {
     // One statement: lock a window of due candidates (skipping rows others hold and MAPREFs
     // already running), keep the first per MAPREF for IMMEDIATE/HISTORY, claim up to `limit`.
+    // The window is ordered by REQUESTED_AT alone, the order of the (STATUS, REQUESTED_AT) index,
+    // so the scan stops after the window; a tie-breaker column made every claim sort all queued
+    // rows sharing a REQUESTED_AT (a bulk insert: ~25 ms a claim with 20,000 queued).
     const exclusive = sql`upper(trim(request_type)) in ('IMMEDIATE', 'HISTORY')`;
     const req = sql.table('dwprcreq');
     return sql<ClaimedRow>`
@@ -262,7 +265,7 @@ export class PostgresDialect implements Dialect {
                  select 1 from ${req} c
                   where c.mapref = q.mapref and c.status = 'CLAIMED'
                     and upper(trim(c.request_type)) in ('IMMEDIATE', 'HISTORY')))
-         order by q.requested_at, q.request_id
+         order by q.requested_at
          limit ${Math.max(limit * 4, 16)}
          for update skip locked
       ), chosen as (
