@@ -1,4 +1,5 @@
 import type { Dialect } from '../db/dialects/dialect.js';
+import { endRun } from '../engine/closeRun.js';
 import { retryDelayMs } from './backoff.js';
 import { resultJson } from './result.js';
 
@@ -62,14 +63,8 @@ export async function reapExpiredLeases(dialect: Dialect, policy: ReapPolicy, ba
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return null;
       const { prcid } = await trx.selectFrom('dwprcreq').select('prcid').where('requestId', '=', row.requestId).executeTakeFirstOrThrow();
-      if (prcid !== null) {
-        await trx
-          .updateTable('dwprclog')
-          .set({ status: 'FL', msg: LEASE_EXPIRED, enddt: dialect.localNow(), recupdt: dialect.localNow() })
-          .where('prcid', '=', prcid)
-          .where('status', '=', 'IP')
-          .execute();
-      }
+      // The run it had started ends FL like any failed run: with its ERR row in DWJOBERR.
+      if (prcid !== null) await endRun(trx, dialect, { prcid, status: 'FL', message: LEASE_EXPIRED, owner: null });
       return { requestId: row.requestId, mapref: row.mapref, claimedBy: row.claimedBy, prcid, outcome };
     });
     if (done) reaped.push(done);

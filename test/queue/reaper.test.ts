@@ -36,6 +36,8 @@ describe('reaping expired leases', () => {
     assert.match(JSON.parse(row.resultPayload!).message, /worker lost: lease expired on dead:1; retry 2 of 3/);
     const log = await t.dialect.db.selectFrom('dwprclog').select(['status', 'msg']).where('prcid', '=', 41).executeTakeFirstOrThrow();
     assert.deepEqual(log, { status: 'FL', msg: LEASE_EXPIRED });
+    const errors = await t.dialect.db.selectFrom('dwjoberr').select(['errtyp', 'errmsg', 'mapref']).where('prcid', '=', 41).execute();
+    assert.deepEqual(errors, [{ errtyp: 'ERR', errmsg: LEASE_EXPIRED, mapref: 'A' }], 'a failed run always has an ERR row');
   });
 
   test('after its attempts the request is FAILED; a stop-marked one is CANCELLED', async () => {
