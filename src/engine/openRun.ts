@@ -16,7 +16,7 @@ export const SUPERSEDED = 'superseded: session reused by a new run';
 
 /**
  * Writes the IP row on the run session with PRCID on the request (so a reaper can close the
- * run), as one committed unit (Dialect.openRunRow). First, on a connection that may carry a dead
+ * run), as one committed unit, and tags the session for DBAs (Dialect.openRunRow). First, on a connection that may carry a dead
  * session's id (see RunSession), any IP row of this session id is closed FL: a DWLOGIC block
  * finds its row by MAPREF + SESSIONID + IP, so there must be only one. Returns the PRCID and the
  * database clock of the write, or null when the request is no longer claimed by this worker:
@@ -25,7 +25,7 @@ export const SUPERSEDED = 'superseded: session reused by a new run';
 export async function openRun(session: RunSession, dialect: Dialect, start: RunStart): Promise<OpenedRun | null> {
   if (session.mayHoldStaleRuns) await closeStaleRuns(session, dialect);
   const row = { jobid: start.jobid, jobflwid: start.jobflwid, sessionId: session.sessionId, mapref: start.mapref, prclog: parametersUsed(start.params), params: start.params };
-  return dialect.openRunRow(session.db, row, start.owner);
+  return dialect.openRunRow(session, row, start.owner);
 }
 
 /** Rows of a dead session whose id the server gave to this connection: stale whatever happens next. */

@@ -88,7 +88,7 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     const end: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted };
     let closed: boolean;
     try {
-      closed = await closeRun(session.db, dialect, end);
+      closed = await closeRun(session, dialect, end);
       session.markRunClosed();
     } catch (error) {
       discard = true;
@@ -117,7 +117,6 @@ async function execute(session: RunSession, spec: RunSpec & { businessDate: stri
   const canceller = cancelOnKill(control.kill, session, log);
   let failure: { error: unknown } | null = null;
   try {
-    await session.tag({ mapref: spec.request.mapref, prcid });
     if (spec.truncate) {
       await sql.raw(spec.truncate).execute(session.db);
       log.info({ statement: spec.truncate }, 'target truncated before the load');

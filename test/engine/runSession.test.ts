@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { PostgresDialect, runApplicationName } from '../../src/db/dialects/postgres.js';
+import { PostgresDialect, runApplicationName, runApplicationNameSql } from '../../src/db/dialects/postgres.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -58,9 +58,9 @@ describe('PostgreSQL run session', () => {
       const session = await dms.dialect.openRunSession();
       try {
         const row = { sessionId: session.sessionId, mapref: 'M1', jobid: 7, jobflwid: null, prclog: 'Parameters used: DWT_PARAM2=b', params: [null, 'b'] };
-        assert.equal(await dms.dialect.openRunRow(session.db, row, { requestId: 'r1', claimedBy: 'someone else' }), null);
+        assert.equal(await dms.dialect.openRunRow(session, row, { requestId: 'r1', claimedBy: 'someone else' }), null);
         const before = await dms.dialect.selectValue(dms.dialect.utcNow());
-        const opened = await dms.dialect.openRunRow(session.db, row, { requestId: 'r1', claimedBy: 'me' });
+        const opened = await dms.dialect.openRunRow(session, row, { requestId: 'r1', claimedBy: 'me' });
         const prcid = opened?.prcid;
         assert.ok(opened && opened.openedAt >= before && opened.openedAt.getTime() - before.getTime() < 60_000, 'the database clock in UTC');
         const { rows } = await sql<{ p: number; s: string; sid: number; job: number; p2: string; req: number }>`
@@ -70,8 +70,8 @@ describe('PostgreSQL run session', () => {
 
         const close = { prcid: prcid!, status: 'PC' as const, message: null, owner: null };
         const jobLog = { run: { prcid: prcid!, jobid: 7, mapref: 'M1', sessionId: session.sessionId }, joblogid: null, counts: { source: 3, target: 2, errors: 1 } };
-        assert.equal(await dms.dialect.closeRunRow(session.db, close, jobLog), true);
-        assert.equal(await dms.dialect.closeRunRow(session.db, { ...close, status: 'ST' }, jobLog), false, 'already closed: no second DWJOBLOG row');
+        assert.equal(await dms.dialect.closeRunRow(session, close, jobLog), true);
+        assert.equal(await dms.dialect.closeRunRow(dms.dialect.db, { ...close, status: 'ST' }, jobLog), false, 'already closed (also from the pool): no second DWJOBLOG row');
         const { rows: ended } = await sql<{ s: string; logs: string }>`
           select l.status as s, (select string_agg(j.srcrows || '/' || j.trgrows || '/' || j.errrows || '/' || j.jobid || '/' || j.sessionid, ',') from dms_joblog j where j.prcid = l.prcid) as logs
             from dms_prclog l`.execute(dms.dialect.db);
@@ -115,16 +115,39 @@ describe('PostgreSQL run session', () => {
     }
   });
 
-  test('tag shows dwprc:MAPREF:PRCID in pg_stat_activity; release resets it', async () => {
-    const session = await t.dialect.openRunSession();
-    const appName = async () => {
-      const { rows } = await sql<{ a: string }>`select application_name as a from pg_stat_activity where pid = ${session.sessionId}`.execute(t.dialect.db);
+  test('the open tags the session dwprc:MAPREF:PRCID in pg_stat_activity, the close puts its name back; release does if no close did', async () => {
+    const appName = async (pid: number) => {
+      const { rows } = await sql<{ a: string }>`select application_name as a from pg_stat_activity where pid = ${pid}`.execute(t.dialect.db);
       return rows[0]?.a;
     };
-    await session.tag({ mapref: 'CUST_DIM', prcid: 4711 });
-    assert.equal(await appName(), 'dwprc:CUST_DIM:4711');
-    await session.release();
-    assert.equal(await appName(), 'dwprc');
+    const open = async (id: string) => {
+      await sql`insert into dwprcreq (request_id, mapref, request_type, status, claimed_by) values (${id}, 'CUST_DIM', 'IMMEDIATE', 'CLAIMED', 'me')`.execute(t.dialect.db);
+      const session = await t.dialect.openRunSession();
+      const row = { sessionId: session.sessionId, mapref: 'CUST_DIM', jobid: null, jobflwid: null, prclog: 'Parameters used: none', params: [] };
+      const opened = await t.dialect.openRunRow(session, row, { requestId: id, claimedBy: 'me' });
+      assert.equal(await appName(session.sessionId), `dwprc:CUST_DIM:${opened!.prcid}`);
+      return { session, prcid: opened!.prcid };
+    };
+    const closed = await open('tag-1');
+    assert.equal(await t.dialect.closeRunRow(closed.session, { prcid: closed.prcid, status: 'PC', message: null, owner: null }, null), true);
+    assert.equal(await appName(closed.session.sessionId), 'dwprc');
+    await closed.session.release();
+    await sql`update dwprcreq set status = 'DONE' where request_id = 'tag-1'`.execute(t.dialect.db);
+
+    // Reaped meanwhile: the close changes nothing, the release resets the name.
+    const reaped = await open('tag-2');
+    await sql`update dwprclog set status = 'FL' where prcid = ${reaped.prcid}`.execute(t.dialect.db);
+    assert.equal(await t.dialect.closeRunRow(reaped.session, { prcid: reaped.prcid, status: 'PC', message: null, owner: null }, null), false);
+    assert.equal(await appName(reaped.session.sessionId), `dwprc:CUST_DIM:${reaped.prcid}`);
+    await reaped.session.release();
+    assert.equal(await appName(reaped.session.sessionId), 'dwprc');
+  });
+
+  test('the name is built in SQL exactly as runApplicationName builds it: a long or non-ASCII MAPREF gives way to the PRCID', async () => {
+    for (const [mapref, prcid] of [['M'.repeat(100), 123456789012], ['M'.repeat(100), 7], ['CUST_DIM', 4711], ['Ümlaut_Ω', 12]] as const) {
+      const { rows } = await sql<{ n: string }>`select ${runApplicationNameSql(mapref, sql`${prcid}::bigint`)} as n`.execute(t.dialect.db);
+      assert.equal(rows[0]!.n, runApplicationName({ mapref, prcid }));
+    }
   });
 
   test('a long MAPREF gives way so the PRCID stays in the 63 bytes', () => {

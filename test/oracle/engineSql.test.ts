@@ -156,7 +156,8 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
       };
       const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
       connection.calls = [];
-      assert.deepEqual(await dialect.openRunRow(session.db, row, owner), expected);
+      assert.deepEqual(await dialect.openRunRow(session, row, owner), expected);
+      assert.deepEqual([connection.module, connection.action, connection.clientId], expected ? ['dwprc', 'M1', '42'] : [undefined, undefined, undefined], 'tagged once opened');
       assert.deepEqual(connection.names(), ['execute', 'execute', 'execute', end]);
       assert.deepEqual(connection.calls[0]!.args[0], 'SELECT DWPRCLOGSEQ.NEXTVAL AS "p", SYS_EXTRACT_UTC(SYSTIMESTAMP) AS "t" FROM DUAL');
       assert.deepEqual(
@@ -177,7 +178,7 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
       };
       const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
       connection.calls = [];
-      assert.equal(await dialect.closeRunRow(session.db, close, jobLog), expected);
+      assert.equal(await dialect.closeRunRow(session, close, jobLog), expected);
       assert.deepEqual(connection.names(), calls);
       assert.match(String(connection.calls[0]!.args[0]), /^update "DWPRCLOG" set "STATUS"/);
     }

@@ -41,17 +41,19 @@ export interface Dialect {
   autocommit<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   /**
    * Writes a run's IP row with the next DWPRCLOGSEQ value and records that PRCID on its request,
-   * as one committed unit, only while `owner` still holds the claim; on `db`, the run session
-   * (a DWLOGIC block finds its row by this session's id). Returns the PRCID with the database
-   * clock of the write, or null when the claim is gone: then nothing was written.
+   * as one committed unit, only while `owner` still holds the claim, on the run session (a
+   * DWLOGIC block finds its row by this session's id), and tags the session for DBAs with dwprc,
+   * the MAPREF and the PRCID. Returns the PRCID with the database clock of the write, or null
+   * when the claim is gone: then nothing was written.
    */
-  openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null>;
+  openRunRow(session: RunSession, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null>;
   /**
    * Ends a run row (`close`, its guarded UPDATE) and, when given, writes its DWJOBLOG row, as one
-   * committed unit on `db`; the DWJOBLOG row only if the close changed the run. Returns whether
-   * it did (false: the row was no longer this run's to close).
+   * committed unit; the DWJOBLOG row only if the close changed the run. On the run session (its
+   * tag goes with the close), or on a Kysely when that connection failed. Returns whether it did
+   * (false: the row was no longer this run's to close).
    */
-  closeRunRow(db: Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean>;
+  closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean>;
   /**
    * Queues requests (STATUS NEW, REQUESTED_AT by the database clock) in the caller's transaction:
    * one statement on PostgreSQL; one per row on Oracle, whose multi-row VALUES needs 23ai.
@@ -198,7 +200,7 @@ export interface RowBatch {
   rows: unknown[][];
 }
 
-/** What a DBA sees on the session of a run (V$SESSION MODULE/ACTION/CLIENT_IDENTIFIER, pg_stat_activity). */
+/** What a DBA sees on the session of a run (V$SESSION MODULE/ACTION/CLIENT_IDENTIFIER, pg_stat_activity), set by openRunRow. */
 export interface RunTag {
   mapref: string;
   prcid: number;
@@ -223,7 +225,6 @@ export interface RunSession {
   readonly mayHoldStaleRuns: boolean;
   /** Records that a run on this connection was closed on it (see mayHoldStaleRuns). */
   markRunClosed(): void;
-  tag(tag: RunTag): Promise<void>;
   /**
    * Commits what the flow left uncommitted on this connection, as its success. PostgreSQL runs
    * in autocommit mode, so there is only something to commit when the flow left a transaction

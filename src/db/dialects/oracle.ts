@@ -140,6 +140,11 @@ export function oraclePackageCall(entry: PackageEntryPoint, args: readonly Packa
 /** The request was reaped or finished elsewhere before its run could open: roll back. */
 class ClaimLost extends Error {}
 
+function ownSession(session: RunSession): OracleRunSession {
+  if (!(session instanceof OracleRunSession)) throw new TypeError('an Oracle run needs an Oracle run session');
+  return session;
+}
+
 /** Dialect.callPackage on Oracle: the call runs on the transaction's own connection and commits with it. */
 export async function callOraclePackage(trx: Kysely<Database>, entry: PackageEntryPoint, args: readonly PackageArg[]): Promise<unknown> {
   const call = oraclePackageCall(entry, args);
@@ -222,11 +227,13 @@ export class OracleDialect implements Dialect {
     return this.db.transaction().execute(fn);
   }
 
-  async openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null> {
+  async openRunRow(session: RunSession, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null> {
     // No data-modifying CTE on Oracle: the sequence value, the row and the guarded update in
-    // one transaction, rolled back when the claim is gone.
+    // one transaction, rolled back when the claim is gone. The tag is client-side: no round trip.
+    const own = ownSession(session);
+    let opened: OpenedRun;
     try {
-      return await db.transaction().execute(async (trx) => {
+      opened = await own.db.transaction().execute(async (trx) => {
         const { rows } = await sql<{ p: number; t: Date }>`SELECT ${this.nextValue('dwprclogseq')} AS "p", ${this.utcNow()} AS "t" FROM DUAL`.execute(trx);
         const prcid = Number(rows[0]!.p);
         await insertRunStatement(trx, this, prcid, row).execute();
@@ -238,9 +245,12 @@ export class OracleDialect implements Dialect {
       if (error instanceof ClaimLost) return null;
       throw error;
     }
+    own.tag({ mapref: row.mapref, prcid: opened.prcid });
+    return opened;
   }
 
-  closeRunRow(db: Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean> {
+  closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean> {
+    const db = on instanceof Kysely ? on : ownSession(on).db;
     return db.transaction().execute(async (trx) => {
       const updated = await closeRunStatement(trx, this, close).executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return false;
@@ -428,7 +438,8 @@ export class OracleRunSession implements RunSession {
     return new OracleRunSession(db, Number(await selectOracleValue(sessionId, db)), connection);
   }
 
-  async tag({ mapref, prcid }: RunTag) {
+  /** MODULE/ACTION/CLIENT_IDENTIFIER: set on the connection object, sent with the next call. */
+  tag({ mapref, prcid }: RunTag): void {
     this.connection.module = 'dwprc';
     this.connection.action = clipBytes(mapref, ACTION_MAX);
     this.connection.clientId = clipBytes(String(prcid), CLIENT_ID_MAX);

@@ -121,12 +121,14 @@ export class PostgresDialect implements Dialect {
     return fn(this.db);
   }
 
-  async openRunRow(db: Kysely<Database>, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null> {
-    // One statement, atomic in autocommit: the guarded UPDATE draws the PRCID and the INSERT
-    // takes it from there, so a lost claim writes nothing (five round trips as a transaction).
+  async openRunRow(session: RunSession, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null> {
+    // One statement, atomic in autocommit: the guarded UPDATE draws the PRCID, the INSERT takes
+    // it from there (a lost claim writes nothing) and its RETURNING tags the session: one round
+    // trip where a transaction and a SET took seven.
+    const own = ownSession(session);
     const values = runRowValues(this, row);
     const columns = Object.keys(values) as (keyof typeof values)[];
-    const opened = await db
+    const opened = await own.db
       .with('claim', (qb) =>
         qb
           .updateTable('dwprcreq')
@@ -139,25 +141,37 @@ export class PostgresDialect implements Dialect {
       .insertInto('dwprclog')
       .columns(['prcid', ...columns])
       .expression((eb) => eb.selectFrom('claim').select(['claim.prcid', ...columns.map((c) => sql`${values[c]}`.as(c))]))
-      .returning(['prcid', this.utcNow().as('openedat')])
+      .returning(['prcid', this.utcNow().as('openedat'), setApplicationName(runApplicationNameSql(row.mapref, sql.ref('prcid'))).as('appname')])
       .executeTakeFirst();
-    return opened ? { prcid: Number(opened.prcid), openedAt: opened.openedat } : null;
+    if (!opened) return null;
+    own.tagged = true;
+    return { prcid: Number(opened.prcid), openedAt: opened.openedat };
   }
 
-  async closeRunRow(db: Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean> {
+  async closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean> {
     // Autocommit statements: the UPDATE alone, or the UPDATE in a CTE feeding the DWJOBLOG
-    // INSERT, so the row is written only if the run was closed (four round trips as a transaction).
-    if (!jobLog) return Number((await closeRunStatement(db, this, close).executeTakeFirst()).numUpdatedRows) === 1;
-    const values = jobLogValues(this, jobLog);
-    const columns = Object.keys(values) as (keyof typeof values)[];
-    const logged = await db
-      .with('closed', (qb) => closeRunStatement(qb, this, close).returning('prcid'))
-      .insertInto('dwjoblog')
-      .columns(columns)
-      .expression((eb) => eb.selectFrom('closed').select(columns.map((c) => sql`${values[c]}`.as(c))))
-      .returning('prcid')
-      .executeTakeFirst();
-    return logged !== undefined;
+    // INSERT, so the row is written only if the run was closed (four round trips as a
+    // transaction); on the run session, its RETURNING also puts the session's name back.
+    const session = on instanceof Kysely ? null : ownSession(on);
+    const db = session ? session.db : (on as Kysely<Database>);
+    const untag = setApplicationName(sql`${this.options.applicationName ?? 'dwprc'}`).as('appname');
+    let closed: boolean;
+    if (!jobLog) {
+      closed = (await closeRunStatement(db, this, close).returning(untag).executeTakeFirst()) !== undefined;
+    } else {
+      const values = jobLogValues(this, jobLog);
+      const columns = Object.keys(values) as (keyof typeof values)[];
+      const logged = await db
+        .with('closed', (qb) => closeRunStatement(qb, this, close).returning('prcid'))
+        .insertInto('dwjoblog')
+        .columns(columns)
+        .expression((eb) => eb.selectFrom('closed').select(columns.map((c) => sql`${values[c]}`.as(c))))
+        .returning(['prcid', untag])
+        .executeTakeFirst();
+      closed = logged !== undefined;
+    }
+    if (session && closed) session.tagged = false;
+    return closed;
   }
 
   async insertRequests(db: Kysely<Database>, rows: readonly NewRequest[]): Promise<void> {
@@ -338,16 +352,24 @@ export class PostgresDialect implements Dialect {
 /** application_name holds at most 63 bytes: the MAPREF gives way so that the PRCID stays readable. */
 export function runApplicationName({ mapref, prcid }: RunTag): string {
   const suffix = `:${prcid}`;
-  const ascii = mapref.replace(/[^\x20-\x7e]/g, '?');
-  return `dwprc:${ascii.slice(0, 63 - 'dwprc:'.length - suffix.length)}${suffix}`;
+  return `dwprc:${asciiMapref(mapref).slice(0, APPLICATION_NAME_MAX - 'dwprc:'.length - suffix.length)}${suffix}`;
 }
 
-/**
- * A run session on one pooled `pg` client. Its Kysely sees a "pool" that always hands out this
- * client, so every query of the run (the IP row, the flow, the close) shares the backend the
- * DWLOGIC block finds by pg_backend_pid(). Outside explicit transactions the client is in
- * autocommit mode, which is what lets a DO block COMMIT.
- */
+const APPLICATION_NAME_MAX = 63;
+const asciiMapref = (mapref: string) => mapref.replace(/[^\x20-\x7e]/g, '?');
+
+/** runApplicationName in SQL, for a PRCID known only to the statement (`prcid`: its column). */
+export function runApplicationNameSql(mapref: string, prcid: RawBuilder<unknown> | ReturnType<typeof sql.ref>) {
+  return sql<string>`('dwprc:' || left(${asciiMapref(mapref)}, ${APPLICATION_NAME_MAX - 'dwprc:'.length - 1} - length(${prcid}::text)) || ':' || ${prcid})`;
+}
+
+const setApplicationName = (name: RawBuilder<unknown>) => sql<string>`set_config('application_name', ${name}, false)`;
+
+function ownSession(session: RunSession): PostgresRunSession {
+  if (!(session instanceof PostgresRunSession)) throw new TypeError('a PostgreSQL run needs a PostgreSQL run session');
+  return session;
+}
+
 /** What is known about a pooled connection across the runs it serves; gone with the client. */
 interface ConnectionState {
   pid: number;
@@ -356,8 +378,16 @@ interface ConnectionState {
 
 const connections = new WeakMap<pg.PoolClient, ConnectionState>();
 
+/**
+ * A run session on one pooled `pg` client. Its Kysely sees a "pool" that always hands out this
+ * client, so every query of the run (the IP row, the flow, the close) shares the backend the
+ * DWLOGIC block finds by pg_backend_pid(). Outside explicit transactions the client is in
+ * autocommit mode, which is what lets a DO block COMMIT.
+ */
 class PostgresRunSession implements RunSession {
   #released = false;
+  /** application_name names a run (openRunRow) not yet closed on this session (closeRunRow). */
+  tagged = false;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -409,10 +439,6 @@ class PostgresRunSession implements RunSession {
     }
   }
 
-  async tag(tag: RunTag) {
-    await this.client.query(`select set_config('application_name', $1, false)`, [runApplicationName(tag)]);
-  }
-
   async commit() {
     // 'I': idle in autocommit, nothing pending; a round trip saved on every run.
     if (this.client.getTransactionStatus() !== 'I') await this.client.query('commit');
@@ -432,7 +458,7 @@ class PostgresRunSession implements RunSession {
     if (this.#released) return;
     this.#released = true;
     let destroy = options.discard === true;
-    if (!destroy) {
+    if (!destroy && this.tagged) {
       try {
         await this.client.query('reset application_name');
       } catch {
