@@ -46,7 +46,20 @@ export interface RunClose {
 export interface JobLogRow {
   run: RunIdentity;
   joblogid: number | null;
-  counts: { source: number; target: number; errors: number };
+  counts: RunCounts;
+}
+
+/** Row counts of a run's DWJOBLOG rows, summed. */
+export interface RunCounts {
+  source: number;
+  target: number;
+  errors: number;
+}
+
+/** What a close did: whether it ended the run, and the run's DWJOBLOG totals after it (null: none). */
+export interface ClosedRun {
+  closed: boolean;
+  counts: RunCounts | null;
 }
 
 /** A run row just written. */
@@ -145,4 +158,29 @@ export function jobLogValues(dialect: Dialect, log: JobLogRow) {
 /** One DWJOBLOG row. Exported for the SQL pins. */
 export function insertJobLogStatement(db: QueryCreator<Database>, dialect: Dialect, log: JobLogRow) {
   return db.insertInto('dwjoblog').values(jobLogValues(dialect, log));
+}
+
+/** DWJOBLOG totals of some runs (Oracle: at most 1000 PRCIDs). Exported for the SQL pins. */
+export function jobLogTotalsQuery(db: QueryCreator<Database>, prcids: readonly number[]) {
+  return db
+    .selectFrom('dwjoblog')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('logs'),
+      eb.fn.sum<number>('srcrows').as('source'),
+      eb.fn.sum<number>('trgrows').as('target'),
+      eb.fn.sum<number>('errrows').as('errors'),
+    ])
+    .where('prcid', 'in', [...prcids]);
+}
+
+/** A totals row as the drivers return it (numbers or numeric text) → counts, or null for no rows. */
+export function jobLogTotals(row: { logs: unknown; source: unknown; target: unknown; errors: unknown }): RunCounts | null {
+  if (Number(row.logs) === 0) return null;
+  return { source: Number(row.source ?? 0), target: Number(row.target ?? 0), errors: Number(row.errors ?? 0) };
+}
+
+/** Two totals added; null means none. */
+export function addCounts(a: RunCounts | null, b: RunCounts | null): RunCounts | null {
+  if (!a || !b) return a ?? b;
+  return { source: a.source + b.source, target: a.target + b.target, errors: a.errors + b.errors };
 }

@@ -1,6 +1,6 @@
 import { Kysely } from 'kysely';
 import type { Dialect, RunSession } from '../db/dialects/dialect.js';
-import { closeRunStatement, type RequestOwner, type RunClose } from '../db/runRow.js';
+import { type ClosedRun, closeRunStatement, jobLogTotals, jobLogTotalsQuery, type RequestOwner, type RunClose } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import type { RowCounts } from './flow.js';
 import { insertJobError, insertJobLog, type RunIdentity } from './jobRecords.js';
@@ -78,18 +78,22 @@ async function ensureFailureRecorded(db: Kysely<Database>, dialect: Dialect, run
 }
 
 /**
- * endRun, committed on its own, on the run session or (when that connection failed) the pool.
+ * endRun, committed on its own, on the run session or (when that connection failed) the pool;
+ * with the run's DWJOBLOG totals for RESULT_PAYLOAD, read in the same round trips.
  * The common end (PC or ST, with at most the flow's DWJOBLOG row,
  * nothing else to write) is Dialect.closeRunRow: one statement on PostgreSQL instead of a
  * four-round-trip transaction. A failure (DWJOBERR rows) or a history day (progress) takes the
  * transaction.
  */
-export function closeRun(on: RunSession | Kysely<Database>, dialect: Dialect, end: RunEnd): Promise<boolean> {
+export function closeRun(on: RunSession | Kysely<Database>, dialect: Dialect, end: RunEnd): Promise<ClosedRun> {
   const simple = end.status !== 'FL' && !(end.status === 'PC' && end.onCompleted) && (!end.jobLog || end.identity);
   if (simple) {
     const jobLog = end.jobLog && end.identity ? { run: end.identity, joblogid: end.jobLog.joblogid, counts: end.jobLog.counts } : null;
     return dialect.closeRunRow(on, closing(end), jobLog);
   }
   const db = on instanceof Kysely ? on : on.db;
-  return db.transaction().execute((trx) => endRun(trx, dialect, end));
+  return db.transaction().execute(async (trx) => {
+    const closed = await endRun(trx, dialect, end);
+    return { closed, counts: jobLogTotals(await jobLogTotalsQuery(trx, [end.prcid]).executeTakeFirstOrThrow()) };
+  });
 }

@@ -3,7 +3,6 @@ import { businessZone, usableZone } from './businessDay.js';
 import type { ExecutionContext, Outcome } from './execution.js';
 import { notStarted, stoppedBeforeStart } from './outcomes.js';
 import { resolveFlow } from './resolveFlow.js';
-import { runCounts } from './runCounts.js';
 import { RunCloseFailed, runOnce } from './runProtocol.js';
 import { targetTruncation } from './truncateTarget.js';
 
@@ -32,10 +31,9 @@ export async function runImmediate(request: ImmediateRequest, context: Execution
   }
   if (!run.started) return { status: 'FAILED', started: false, result: { status: 'FAILED', message: run.message } };
   const status = REQUEST_STATUS[run.status];
-  const counts = await runCounts(context.dialect.db, [run.prcid]).catch(() => null);
   return {
     status,
     started: true,
-    result: { status, message: run.message, prcid: run.prcid, runStatus: run.status, ...(counts ? { counts } : {}) },
+    result: { status, message: run.message, prcid: run.prcid, runStatus: run.status, ...(run.counts ? { counts: run.counts } : {}) },
   };
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { RunSession } from '../db/dialects/dialect.js';
+import type { ClosedRun, RunCounts } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../observe/logger.js';
 import type { HistoryRequest, ImmediateRequest, RunParams } from '../queue/request.js';
@@ -44,6 +45,8 @@ export type RunResult =
       reason: string | null;
       /** One sentence for RESULT_PAYLOAD. */
       message: string;
+      /** The run's DWJOBLOG totals after its close; null when it has none. */
+      counts: RunCounts | null;
     };
 
 /**
@@ -86,7 +89,7 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     const ending = await execute(session, { ...spec, businessDate }, prcid, context, log).catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
     const identity = { prcid, jobid: flow.jobid, mapref: request.mapref, sessionId: session.sessionId };
     const end: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted };
-    let closed: boolean;
+    let closed: ClosedRun;
     try {
       closed = await closeRun(session, dialect, end);
       session.markRunClosed();
@@ -97,9 +100,9 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
         throw new RunCloseFailed(prcid, end.status, cause);
       });
     }
-    if (!closed) log.warn({ status: end.status }, 'the run row had already been closed by another process; left as it is');
+    if (!closed.closed) log.warn({ status: end.status }, 'the run row had already been closed by another process; left as it is');
     log.info({ status: end.status, message: end.message }, 'run ended');
-    return { started: true, prcid, status: end.status, reason: end.message, message: resultMessage(end, spec, context) };
+    return { started: true, prcid, status: end.status, reason: end.message, message: resultMessage(end, spec, context), counts: closed.counts };
   } finally {
     await session.release({ discard });
   }

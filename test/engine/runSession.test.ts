@@ -70,10 +70,16 @@ describe('PostgreSQL run session', () => {
 
         const close = { prcid: prcid!, status: 'PC' as const, message: null, owner: null };
         const jobLog = { run: { prcid: prcid!, jobid: 7, mapref: 'M1', sessionId: session.sessionId }, joblogid: null, counts: { source: 3, target: 2, errors: 1 } };
-        assert.equal(await dms.dialect.closeRunRow(session, close, jobLog), true);
-        assert.equal(await dms.dialect.closeRunRow(dms.dialect.db, { ...close, status: 'ST' }, jobLog), false, 'already closed (also from the pool): no second DWJOBLOG row');
+        // A DWJOBLOG row the flow wrote itself counts too.
+        await sql`insert into dms_joblog (joblogid, prcid, srcrows, trgrows, errrows) values (900, ${prcid!}, 10, 10, 0)`.execute(dms.dialect.db);
+        assert.deepEqual(await dms.dialect.closeRunRow(session, close, jobLog), { closed: true, counts: { source: 13, target: 12, errors: 1 } });
+        assert.deepEqual(
+          await dms.dialect.closeRunRow(dms.dialect.db, { ...close, status: 'ST' }, jobLog),
+          { closed: false, counts: { source: 13, target: 12, errors: 1 } },
+          'already closed (also from the pool): no second DWJOBLOG row',
+        );
         const { rows: ended } = await sql<{ s: string; logs: string }>`
-          select l.status as s, (select string_agg(j.srcrows || '/' || j.trgrows || '/' || j.errrows || '/' || j.jobid || '/' || j.sessionid, ',') from dms_joblog j where j.prcid = l.prcid) as logs
+          select l.status as s, (select string_agg(j.srcrows || '/' || j.trgrows || '/' || j.errrows || '/' || j.jobid || '/' || j.sessionid, ',') from dms_joblog j where j.prcid = l.prcid and j.joblogid <> 900) as logs
             from dms_prclog l`.execute(dms.dialect.db);
         assert.deepEqual(ended, [{ s: 'PC', logs: `3/2/1/7/${session.sessionId}` }]);
       } finally {
@@ -123,23 +129,36 @@ describe('PostgreSQL run session', () => {
     const open = async (id: string) => {
       await sql`insert into dwprcreq (request_id, mapref, request_type, status, claimed_by) values (${id}, 'CUST_DIM', 'IMMEDIATE', 'CLAIMED', 'me')`.execute(t.dialect.db);
       const session = await t.dialect.openRunSession();
-      const row = { sessionId: session.sessionId, mapref: 'CUST_DIM', jobid: null, jobflwid: null, prclog: 'Parameters used: none', params: [] };
-      const opened = await t.dialect.openRunRow(session, row, { requestId: id, claimedBy: 'me' });
-      assert.equal(await appName(session.sessionId), `dwprc:CUST_DIM:${opened!.prcid}`);
-      return { session, prcid: opened!.prcid };
+      try {
+        const row = { sessionId: session.sessionId, mapref: 'CUST_DIM', jobid: null, jobflwid: null, prclog: 'Parameters used: none', params: [] };
+        const opened = await t.dialect.openRunRow(session, row, { requestId: id, claimedBy: 'me' });
+        assert.equal(await appName(session.sessionId), `dwprc:CUST_DIM:${opened!.prcid}`);
+        return { session, prcid: opened!.prcid };
+      } catch (error) {
+        await session.release();
+        throw error;
+      }
     };
     const closed = await open('tag-1');
-    assert.equal(await t.dialect.closeRunRow(closed.session, { prcid: closed.prcid, status: 'PC', message: null, owner: null }, null), true);
-    assert.equal(await appName(closed.session.sessionId), 'dwprc');
-    await closed.session.release();
+    try {
+      const { closed: done } = await t.dialect.closeRunRow(closed.session, { prcid: closed.prcid, status: 'PC', message: null, owner: null }, null);
+      assert.equal(done, true);
+      assert.equal(await appName(closed.session.sessionId), 'dwprc');
+    } finally {
+      await closed.session.release();
+    }
     await sql`update dwprcreq set status = 'DONE' where request_id = 'tag-1'`.execute(t.dialect.db);
 
     // Reaped meanwhile: the close changes nothing, the release resets the name.
     const reaped = await open('tag-2');
-    await sql`update dwprclog set status = 'FL' where prcid = ${reaped.prcid}`.execute(t.dialect.db);
-    assert.equal(await t.dialect.closeRunRow(reaped.session, { prcid: reaped.prcid, status: 'PC', message: null, owner: null }, null), false);
-    assert.equal(await appName(reaped.session.sessionId), `dwprc:CUST_DIM:${reaped.prcid}`);
-    await reaped.session.release();
+    try {
+      await sql`update dwprclog set status = 'FL' where prcid = ${reaped.prcid}`.execute(t.dialect.db);
+      const { closed: done } = await t.dialect.closeRunRow(reaped.session, { prcid: reaped.prcid, status: 'PC', message: null, owner: null }, null);
+      assert.equal(done, false);
+      assert.equal(await appName(reaped.session.sessionId), `dwprc:CUST_DIM:${reaped.prcid}`);
+    } finally {
+      await reaped.session.release();
+    }
     assert.equal(await appName(reaped.session.sessionId), 'dwprc');
   });
 

@@ -167,20 +167,24 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     }
   });
 
-  test('closing a run with its DWJOBLOG row: one transaction, the row only if the close took effect', async () => {
+  test('closing a run with its DWJOBLOG row: one transaction, the row only if the close took effect, then its totals', async () => {
     const close = { prcid: 11, status: 'PC' as const, message: null, owner: null };
     const jobLog = { run: { prcid: 11, jobid: 3, mapref: 'M1', sessionId: 4711 }, joblogid: null, counts: { source: 1, target: 1, errors: 0 } };
-    for (const [rowsAffected, expected, calls] of [[1, true, ['execute', 'execute', 'commit']], [0, false, ['execute', 'commit']]] as const) {
+    for (const [rowsAffected, closed, calls] of [[1, true, ['execute', 'execute', 'execute', 'commit']], [0, false, ['execute', 'execute', 'commit']]] as const) {
       const connection = new RecordingConnection();
       connection.execute = async (...args: unknown[]) => {
         connection.calls.push({ call: 'execute', args });
-        return { rows: [{ v: 42 }], rowsAffected } as never;
+        return { rows: [{ v: 42, LOGS: 0 }], rowsAffected } as never;
       };
       const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
       connection.calls = [];
-      assert.equal(await dialect.closeRunRow(session, close, jobLog), expected);
+      assert.deepEqual(await dialect.closeRunRow(session, close, jobLog), { closed, counts: null });
       assert.deepEqual(connection.names(), calls);
       assert.match(String(connection.calls[0]!.args[0]), /^update "DWPRCLOG" set "STATUS"/);
+      assert.equal(
+        connection.calls.at(-2)!.args[0],
+        'select count(*) "LOGS", sum("SRCROWS") "SOURCE", sum("TRGROWS") "TARGET", sum("ERRROWS") "ERRORS" from "DWJOBLOG" where "PRCID" in (:1)',
+      );
     }
   });
 

@@ -5,7 +5,7 @@ import { validIdentifier } from '../../config.js';
 import { pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
-import { closeRunStatement, insertJobLogStatement, insertRunStatement, recordPrcidStatement, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
+import { closeRunStatement, insertJobLogStatement, insertRunStatement, jobLogTotals, jobLogTotalsQuery, recordPrcidStatement, type ClosedRun, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, Listener, MigrationFile, NewRequest, RunSession, RunTag, ScheduleAdvance, StreamQueryOptions, WakeChannel } from './dialect.js';
@@ -249,13 +249,13 @@ export class OracleDialect implements Dialect {
     return opened;
   }
 
-  closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean> {
+  closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<ClosedRun> {
     const db = on instanceof Kysely ? on : ownSession(on).db;
     return db.transaction().execute(async (trx) => {
       const updated = await closeRunStatement(trx, this, close).executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) return false;
-      if (jobLog) await insertJobLogStatement(trx, this, jobLog).execute();
-      return true;
+      const closed = Number(updated.numUpdatedRows) === 1;
+      if (closed && jobLog) await insertJobLogStatement(trx, this, jobLog).execute();
+      return { closed, counts: jobLogTotals(await jobLogTotalsQuery(trx, [close.prcid]).executeTakeFirstOrThrow()) };
     });
   }
 

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { ClaimedRow } from '../../queue/request.js';
 import { validIdentifier } from '../../config.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
-import { closeRunStatement, jobLogValues, runRowValues, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
+import { addCounts, closeRunStatement, jobLogTotals, jobLogTotalsQuery, jobLogValues, runRowValues, type ClosedRun, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type { BindParams, ColumnInfo, Dialect, ErrorClass, MigrationFile, NewRequest, RunSession, RunTag, ScheduleAdvance, StreamQueryOptions, WakeChannel } from './dialect.js';
@@ -148,30 +148,36 @@ export class PostgresDialect implements Dialect {
     return { prcid: Number(opened.prcid), openedAt: opened.openedat };
   }
 
-  async closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<boolean> {
-    // Autocommit statements: the UPDATE alone, or the UPDATE in a CTE feeding the DWJOBLOG
-    // INSERT, so the row is written only if the run was closed (four round trips as a
-    // transaction); on the run session, its RETURNING also puts the session's name back.
+  async closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<ClosedRun> {
+    // One autocommit statement: the guarded UPDATE in a CTE, feeding the DWJOBLOG INSERT (so the
+    // row is written only if the run was closed) and, on the run session, putting the session's
+    // name back; the main SELECT reads the DWJOBLOG totals as they stood before it (the flow's own
+    // rows), to which the row written here is added. Five round trips as a transaction and a query.
     const session = on instanceof Kysely ? null : ownSession(on);
     const db = session ? session.db : (on as Kysely<Database>);
-    const untag = setApplicationName(sql`${this.options.applicationName ?? 'dwprc'}`).as('appname');
-    let closed: boolean;
-    if (!jobLog) {
-      closed = (await closeRunStatement(db, this, close).returning(untag).executeTakeFirst()) !== undefined;
-    } else {
-      const values = jobLogValues(this, jobLog);
-      const columns = Object.keys(values) as (keyof typeof values)[];
-      const logged = await db
-        .with('closed', (qb) => closeRunStatement(qb, this, close).returning('prcid'))
-        .insertInto('dwjoblog')
-        .columns(columns)
-        .expression((eb) => eb.selectFrom('closed').select(columns.map((c) => sql`${values[c]}`.as(c))))
-        .returning(['prcid', untag])
-        .executeTakeFirst();
-      closed = logged !== undefined;
-    }
+    const closing = db.with('closed', (qb) => {
+      const update = closeRunStatement(qb, this, close).returning('prcid');
+      return session ? update.returning(setApplicationName(sql`${this.options.applicationName ?? 'dwprc'}`).as('appname')) : update;
+    });
+    const values = jobLog ? jobLogValues(this, jobLog) : null;
+    // Typed as `closing`: the main query reads `closed` only; `logged` runs for its effect.
+    const logging: typeof closing = values
+      ? closing.with('logged', (qb) => {
+          const columns = Object.keys(values) as (keyof typeof values)[];
+          return qb
+            .insertInto('dwjoblog')
+            .columns(columns)
+            .expression((eb) => eb.selectFrom('closed').select(columns.map((c) => sql`${values[c]}`.as(c))))
+            .returning('prcid');
+        }) as unknown as typeof closing
+      : closing;
+    const row = await logging
+      .selectFrom(jobLogTotalsQuery(db, [close.prcid]).as('t'))
+      .select((eb) => ['t.logs', 't.source', 't.target', 't.errors', eb.selectFrom('closed').select(eb.fn.countAll<number>().as('n')).as('closed')])
+      .executeTakeFirstOrThrow();
+    const closed = Number(row.closed) === 1;
     if (session && closed) session.tagged = false;
-    return closed;
+    return { closed, counts: addCounts(jobLogTotals(row), closed && jobLog ? jobLog.counts : null) };
   }
 
   async insertRequests(db: Kysely<Database>, rows: readonly NewRequest[]): Promise<void> {
