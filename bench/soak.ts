@@ -6,7 +6,7 @@
  */
 process.env.TZ = 'UTC';
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -63,7 +63,8 @@ async function main(): Promise<number> {
   const system = await dwprcSystem(server);
   const { dialect } = system;
   const live = new Set<Child>();
-  const env = { ...WORKER_ENV, DWPRC_FLOWS_DIR: await writeSoakFlows() };
+  const flowsDir = await writeSoakFlows();
+  const env = { ...WORKER_ENV, DWPRC_FLOWS_DIR: flowsDir };
   const spawn = () => {
     const child = spawnDwprcWorker(system.url, env);
     live.add(child);
@@ -115,6 +116,7 @@ async function main(): Promise<number> {
     for (const child of live) child.child.kill('SIGKILL');
     await system.close().catch(() => undefined);
     await server.close();
+    await rm(flowsDir, { recursive: true, force: true });
   }
 }
 
