@@ -4,7 +4,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { peakRss } from './proc.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DWPRC_BIN = path.join(ROOT, 'bin', 'dwprc');
+/** The dwprc the workers run: this checkout, or another built one (BENCH_DWPRC_ROOT) to compare versions. */
+export const DWPRC_ROOT = process.env.BENCH_DWPRC_ROOT ? path.resolve(process.env.BENCH_DWPRC_ROOT) : ROOT;
+export const DWPRC_BIN = path.join(DWPRC_ROOT, 'bin', 'dwprc');
 
 export interface Child {
   pid: number;
