@@ -64,11 +64,14 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
     const flows = await loadFlows(config.flowsDir, log);
     const zone = await resolveBusinessZone(config, dialect);
     log.info({ zone, flows: [...flows.keys()] }, 'business time zone and TypeScript flows');
+    // The engine computes "today" in the zone resolved here, once, as the scheduler does: asking
+    // the database for its session zone at every run cost a round trip per request.
+    const engineConfig: Config = { ...config, timeZone: zone };
     const metrics = createMetrics(dialect, { log });
     const alerter = config.alertWebhook ? createAlerter({ url: config.alertWebhook, log, worker: workerId }) : null;
     const execute = alerter ? alertOnFailedRuns(executeRequest, alerter) : executeRequest;
     const services = [schedulerService({ dialect, config, zone, log, metrics, alerter })];
-    const worker = new Worker({ dialect, config, log, execute, flows, workerId, version: DWPRC_VERSION, services, metrics, alerter });
+    const worker = new Worker({ dialect, config: engineConfig, log, execute, flows, workerId, version: DWPRC_VERSION, services, metrics, alerter });
     const port = options.http !== undefined ? parsePort('--http', options.http) : config.httpPort;
     const databaseReady = createReadinessCheck({ dialect, tablePrefix: config.tablePrefix });
     let stopping = false;
