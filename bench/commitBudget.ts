@@ -30,6 +30,7 @@ export async function commitBudget(ctx: BenchContext): Promise<ScenarioOutput<Co
   const budgets: CommitData['budgets'] = [];
   try {
     const setup = new pg.Client({ connectionString: database.url });
+    setup.on('error', () => undefined);
     await setup.connect();
     await setup.query('create table bench_commit (id integer primary key, n bigint not null default 0)');
     await setup.query('insert into bench_commit (id) select generate_series(1, $1::int)', [Math.max(...processes) * connectionsPerProcess]);

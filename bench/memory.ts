@@ -57,7 +57,8 @@ export async function memory(ctx: BenchContext): Promise<ScenarioOutput<MemoryDa
     }
     const { rows: result } = await sql<{ status: string; payload: string }>`
       select status, result_payload as payload from dwprcreq where request_id = 'report-1'`.execute(dialect.db);
-    if (result[0]?.status !== 'DONE') throw new Error(`the report did not finish DONE: ${result[0]?.payload}`);
+    const written = result[0]?.payload ? (JSON.parse(result[0].payload) as { rows?: number }).rows : undefined;
+    if (result[0]?.status !== 'DONE' || written !== rows) throw new Error(`the report did not write its ${rows} rows: ${result[0]?.status} ${result[0]?.payload}`);
     data = { drainPeakMiB: mib(drainPeak), reportRows: rows, idleMiB: mib(idle), reportPeakMiB: mib(peak), reportSeconds: seconds };
   } finally {
     await system.close();

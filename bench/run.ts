@@ -2,6 +2,7 @@
  * `npm run bench [-- --quick] [--only <scenario>[,…]] [--systems <system>[,…]]`: starts an embedded
  * PostgreSQL (or uses DWPRC_BENCH_DATABASE_URL), runs the scenarios in order, prints their
  * tables and writes bench/results/<time>.json (a full run also writes latest.json and latest.md).
+ * BENCH_DWPRC_ROOT=<another built checkout> runs the dwprc workers from there: before/after.
  */
 process.env.TZ = 'UTC';
 
@@ -13,9 +14,9 @@ import { claimCost } from './claimCost.js';
 import { commitBudget } from './commitBudget.js';
 import { markdownTable, targetTable, textTable } from './lib/format.js';
 import { describeMachine } from './lib/machine.js';
-import { ROOT } from './lib/processes.js';
+import { DWPRC_ROOT, killChildren, ROOT } from './lib/processes.js';
 import { SCENARIOS, type BenchContext, type Scenario, type ScenarioName, type ScenarioOutput } from './lib/scenario.js';
-import { openBenchServer } from './lib/server.js';
+import { closeOnSignal, openBenchServer } from './lib/server.js';
 import { FULL, QUICK } from './lib/sizes.js';
 import { SYSTEMS, type SystemName } from './lib/system.js';
 import { latency } from './latency.js';
@@ -54,12 +55,14 @@ async function main(): Promise<number> {
   if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
   const started = Date.now();
   const server = await openBenchServer();
+  closeOnSignal(server, killChildren);
   const outputs: Partial<Record<ScenarioName, ScenarioOutput>> = {};
   const failures: Partial<Record<ScenarioName, string>> = {};
   let machine;
   try {
     machine = describeMachine(await server.version());
     console.log(`dwprc bench${quick ? ' (quick: smaller counts, figures are not results)' : ''}: ${machine.cpus} × ${machine.cpuModel}, PostgreSQL ${machine.postgres}, Node ${machine.node}`);
+    if (DWPRC_ROOT !== ROOT) console.log(`dwprc workers from ${DWPRC_ROOT}`);
     const ctx: BenchContext = {
       server,
       sizes: quick ? QUICK : FULL,
@@ -82,14 +85,14 @@ async function main(): Promise<number> {
   const targets = Object.values(outputs).flatMap((o) => o.targets);
   if (targets.length) console.log(`\n${textTable(targetTable(targets))}\n`);
   const seconds = Math.round((Date.now() - started) / 1000);
-  const result = { startedAt: new Date(started).toISOString(), seconds, quick, scenarios: only, machine, results: outputs, targets, failures };
+  const result = { startedAt: new Date(started).toISOString(), seconds, quick, scenarios: only, dwprcWorkers: DWPRC_ROOT, machine, results: outputs, targets, failures };
   const dir = path.join(ROOT, 'bench', 'results');
   await mkdir(dir, { recursive: true });
   const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
   const file = path.join(dir, `${quick ? 'quick-' : ''}${stamp}.json`);
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`results: ${path.relative(process.cwd(), file)} (${seconds} s)`);
-  if (!quick && only.length === SCENARIOS.length && systems.length === SYSTEMS.length) {
+  if (!quick && only.length === SCENARIOS.length && systems.length === SYSTEMS.length && DWPRC_ROOT === ROOT) {
     await writeFile(path.join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
     const tables = [...Object.values(outputs).flatMap((o) => o.tables), targetTable(targets)];
     await writeFile(path.join(dir, 'latest.md'), `${[`# dwprc bench, ${result.startedAt}`, '', machineLine(machine), '', ...tables.map((t) => `${markdownTable(t)}\n`)].join('\n')}`);

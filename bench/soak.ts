@@ -6,14 +6,14 @@
  */
 process.env.TZ = 'UTC';
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { sleep, until } from './lib/clock.js';
 import { fixed } from './lib/format.js';
-import { ROOT, stopChildren, type Child } from './lib/processes.js';
-import { openBenchServer } from './lib/server.js';
+import { killChildren, ROOT, stopChildren, type Child } from './lib/processes.js';
+import { closeOnSignal, openBenchServer } from './lib/server.js';
 import { startChaos } from './soak/chaos.js';
 import { insertSoakDwlogic, writeSoakFlows } from './soak/flows.js';
 import { checkInvariants } from './soak/invariants.js';
@@ -60,10 +60,12 @@ async function main(): Promise<number> {
   const say = (message: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
   say(`soak: ${minutes} min, ${workers} workers × ${WORKER_ENV.DWPRC_CONCURRENCY}, ~${rate} requests/s, seed ${seed}`);
   const server = await openBenchServer();
+  closeOnSignal(server, killChildren);
   const system = await dwprcSystem(server);
   const { dialect } = system;
   const live = new Set<Child>();
-  const env = { ...WORKER_ENV, DWPRC_FLOWS_DIR: await writeSoakFlows() };
+  const flowsDir = await writeSoakFlows();
+  const env = { ...WORKER_ENV, DWPRC_FLOWS_DIR: flowsDir };
   const spawn = () => {
     const child = spawnDwprcWorker(system.url, env);
     live.add(child);
@@ -115,6 +117,7 @@ async function main(): Promise<number> {
     for (const child of live) child.child.kill('SIGKILL');
     await system.close().catch(() => undefined);
     await server.close();
+    await rm(flowsDir, { recursive: true, force: true });
   }
 }
 

@@ -21,6 +21,8 @@ const sum = (pids: readonly number[], before: ReadonlyMap<number, number>) =>
  */
 export async function startCpuMeter(url: string, workerPids: readonly number[]): Promise<CpuMeter> {
   const client = new pg.Client({ connectionString: url, application_name: 'bench:cpu' });
+  // A server stopped under it (an interrupted bench) ends the meter, not the process.
+  client.on('error', () => undefined);
   await client.connect();
   const snapshot = (pids: readonly number[]) => new Map(pids.map((pid) => [pid, cpuMs(pid) ?? 0]));
   const workersBefore = snapshot(workerPids);

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT } from './processes.js';
+import { DWPRC_ROOT, ROOT } from './processes.js';
 
 export const benchMapref = (i: number) => `BENCH_${i}`;
 
@@ -15,7 +15,7 @@ export const benchMapref = (i: number) => `BENCH_${i}`;
  */
 export async function writeNoopFlows(count: number): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'dwprc-bench-flows-'));
-  const flowModule = pathToFileURL(path.join(ROOT, 'dist', 'engine', 'flow.js')).href;
+  const flowModule = pathToFileURL(path.join(DWPRC_ROOT, 'dist', 'engine', 'flow.js')).href;
   const recorder = pathToFileURL(path.join(ROOT, 'bench', 'children', 'recorder.mjs')).href;
   const lines = [
     `import { defineFlow } from ${JSON.stringify(flowModule)};`,

@@ -4,7 +4,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { peakRss } from './proc.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DWPRC_BIN = path.join(ROOT, 'bin', 'dwprc');
+/** The dwprc the workers run: this checkout, or another built one (BENCH_DWPRC_ROOT) to compare versions. */
+export const DWPRC_ROOT = process.env.BENCH_DWPRC_ROOT ? path.resolve(process.env.BENCH_DWPRC_ROOT) : ROOT;
+export const DWPRC_BIN = path.join(DWPRC_ROOT, 'bin', 'dwprc');
 
 export interface Child {
   pid: number;
@@ -19,6 +21,14 @@ export interface Child {
 /** Preloaded into every worker process: statement counts (children/countQueries.mjs). */
 const COUNT_QUERIES = ['--import', pathToFileURL(path.join(ROOT, 'bench', 'children', 'countQueries.mjs')).href];
 
+/** Every child still running, so that an interrupted bench leaves none behind. */
+const running = new Set<ChildProcess>();
+
+/** SIGKILLs every child still running (the bench or soak was interrupted). */
+export function killChildren(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /** A node process with piped output and an IPC channel; `args` start with the script. */
 export function spawnNode(args: readonly string[], env: Record<string, string>, nodeOptions: readonly string[] = []): Child {
   const child = spawn(process.execPath, [...COUNT_QUERIES, ...nodeOptions, ...args], {
@@ -26,6 +36,8 @@ export function spawnNode(args: readonly string[], env: Record<string, string>, 
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -32,11 +32,26 @@ function withDatabase(url: string, name: string): string {
 
 async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return await fn(client);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * On SIGINT/SIGTERM: kill the worker processes, stop the server (an embedded one would otherwise
+ * outlive the bench, detached as it is) and exit.
+ */
+export function closeOnSignal(server: BenchServer, killChildren: () => void): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`${signal}: stopping the workers and the database`);
+      killChildren();
+      void server.close().finally(() => process.exit(130));
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -75,6 +75,7 @@ export async function dwprcSystem(server: BenchServer): Promise<QueueSystem & { 
     async close() {
       await dialect.close();
       await database.drop();
+      await Promise.all([flowsDir, reportDir].map((dir) => rm(dir, { recursive: true, force: true })));
     },
   };
 }

@@ -12,6 +12,7 @@ export async function graphileWorkerSystem(server: BenchServer): Promise<QueueSy
   const database = await server.createDatabase('bench_graphile');
   await runMigrations({ connectionString: database.url, logger: quiet });
   const pool = new pg.Pool({ connectionString: database.url, max: 6 });
+  pool.on('error', () => undefined);
   const count = async (text: string) => (await pool.query<{ n: number }>(text)).rows[0]!.n;
 
   return {

@@ -17,6 +17,7 @@ export async function pgBossSystem(server: BenchServer): Promise<QueueSystem> {
   await boss.start();
   await boss.createQueue(QUEUE);
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  pool.on('error', () => undefined);
   const count = async (text: string) => (await pool.query<{ n: number }>(text, [QUEUE])).rows[0]!.n;
 
   return {

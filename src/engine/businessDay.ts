@@ -14,8 +14,17 @@ export async function businessZone(context: Pick<ExecutionContext, 'config' | 'd
 
 /** Today in the business zone by the database clock (replica clocks never matter), as an ISO date. */
 export async function businessToday(dialect: Dialect, zone: string): Promise<string> {
-  const now = await dialect.selectValue(dialect.utcNow());
-  const today = DateTime.fromJSDate(now, { zone: 'utc' }).setZone(zone).toISODate();
-  if (!today) throw new Error(`business time zone "${zone}" is not usable`);
-  return today;
+  return businessDateAt(await dialect.selectValue(dialect.utcNow()), zone);
+}
+
+/** The ISO date in the business zone at `utc`, a UTC wall time read from the database clock. */
+export function businessDateAt(utc: Date, zone: string): string {
+  const date = DateTime.fromJSDate(utc, { zone: usableZone(zone) }).toISODate();
+  return date!;
+}
+
+/** `zone` if Luxon can compute dates in it; else the error a run reports before it starts. */
+export function usableZone(zone: string): string {
+  if (!DateTime.now().setZone(zone).isValid) throw new Error(`business time zone "${zone}" is not usable`);
+  return zone;
 }

@@ -1,15 +1,13 @@
-import type { Kysely } from 'kysely';
-import type { Dialect } from '../db/dialects/dialect.js';
+import { Kysely } from 'kysely';
+import type { Dialect, RunSession } from '../db/dialects/dialect.js';
+import { type ClosedRun, closeRunStatement, jobLogTotals, jobLogTotalsQuery, type RequestOwner, type RunClose } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import type { RowCounts } from './flow.js';
-import { insertJobError, insertJobLog } from './jobRecords.js';
+import { insertJobError, insertJobLog, type RunIdentity } from './jobRecords.js';
 import { clip, MSG_MAX } from './text.js';
 
 /** The request that owns a run: CLAIMED_BY guards every write to DWPRCREQ. */
-export interface RunOwner {
-  requestId: string;
-  claimedBy: string;
-}
+export type RunOwner = RequestOwner;
 
 export interface RunEnd {
   prcid: number;
@@ -23,41 +21,20 @@ export interface RunEnd {
    * then the FL came from LOG_JOB_ERROR, not from a reaper that took the run over.
    */
   owner: RunOwner | null;
-  /** A TypeScript flow's counts: its one DWJOBLOG row. */
+  /** A TypeScript flow's counts: its one DWJOBLOG row (a new JOBLOGID when null). */
   jobLog?: { joblogid: number | null; counts: RowCounts } | null;
+  /**
+   * JOBID, MAPREF and SESSIONID of the row, for its DWJOBLOG/DWJOBERR rows, when the caller
+   * wrote them (it opened the run); otherwise they are read back from the row.
+   */
+  identity?: RunIdentity;
   /** Further writes that must commit with a PC close (history progress). */
   onCompleted?: ((db: Kysely<Database>) => Promise<void>) | undefined;
 }
 
-/**
- * The closing UPDATE: the row of this PRCID only, and only while it is IP or (FL and still owned
- * by this request), so a row a reaper closed is never resurrected. Exported for the SQL pins.
- */
-export function closeRunStatement(db: Kysely<Database>, dialect: Dialect, end: Pick<RunEnd, 'prcid' | 'status' | 'message' | 'owner'>) {
-  const { owner, prcid } = end;
-  return db
-    .updateTable('dwprclog')
-    .set({
-      status: end.status,
-      enddt: dialect.localNow(),
-      recupdt: dialect.localNow(),
-      ...(end.message === null ? {} : { msg: clip(end.message, MSG_MAX) }),
-    })
-    .where('prcid', '=', prcid)
-    .where((eb) => {
-      const open = eb('status', '=', 'IP');
-      if (!owner) return open;
-      const stillOurs = eb.exists(
-        eb
-          .selectFrom('dwprcreq')
-          .select('dwprcreq.requestId')
-          .where('dwprcreq.requestId', '=', owner.requestId)
-          .where('dwprcreq.claimedBy', '=', owner.claimedBy)
-          .where('dwprcreq.status', '=', 'CLAIMED')
-          .where('dwprcreq.prcid', '=', prcid),
-      );
-      return eb.or([open, eb.and([eb('status', '=', 'FL'), stillOurs])]);
-    });
+/** MSG as it is written: cut to its column. */
+function closing(end: RunEnd): RunClose {
+  return { prcid: end.prcid, status: end.status, message: end.message === null ? null : clip(end.message, MSG_MAX), owner: end.owner };
 }
 
 /** What the DWJOBLOG / DWJOBERR rows of a run repeat (exported, like the two below, for the SQL pins). */
@@ -87,22 +64,23 @@ export function lastJobLogQuery(db: Kysely<Database>, prcid: number) {
  */
 export async function endRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd): Promise<boolean> {
   const { prcid } = end;
-  const updated = await closeRunStatement(db, dialect, end).executeTakeFirst();
+  const updated = await closeRunStatement(db, dialect, closing(end)).executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) return false;
 
-  const run = await runIdentityQuery(db, prcid).executeTakeFirstOrThrow();
-  const identity = { prcid, jobid: run.jobid, mapref: run.mapref, sessionId: run.sessionid };
-  if (end.jobLog) {
-    const joblogid = end.jobLog.joblogid ?? Number(await dialect.selectValue(dialect.nextValue('dwjoblogseq'), db));
-    await insertJobLog(db, dialect, identity, joblogid, end.jobLog.counts);
-  }
+  const identity = end.identity ?? (await readIdentity(db, prcid));
+  if (end.jobLog) await insertJobLog(db, dialect, identity, end.jobLog.joblogid, end.jobLog.counts);
   if (end.status === 'FL') await ensureFailureRecorded(db, dialect, identity, end.message ?? 'failed', end.detail ?? null);
   if (end.status === 'PC') await end.onCompleted?.(db);
   return true;
 }
 
+async function readIdentity(db: Kysely<Database>, prcid: number): Promise<RunIdentity> {
+  const run = await runIdentityQuery(db, prcid).executeTakeFirstOrThrow();
+  return { prcid, jobid: run.jobid, mapref: run.mapref, sessionId: run.sessionid };
+}
+
 /** Every failed run has at least one DWJOBERR row of type ERR: the engine writes it when the flow did not. */
-async function ensureFailureRecorded(db: Kysely<Database>, dialect: Dialect, run: Parameters<typeof insertJobError>[2], message: string, detail: string | null) {
+export async function ensureFailureRecorded(db: Kysely<Database>, dialect: Dialect, run: Parameters<typeof insertJobError>[2], message: string, detail: string | null) {
   const errors = await errorCountQuery(db, run.prcid).executeTakeFirstOrThrow();
   if (Number(errors.n) > 0) return;
   const log = await lastJobLogQuery(db, run.prcid).executeTakeFirst();
@@ -110,7 +88,23 @@ async function ensureFailureRecorded(db: Kysely<Database>, dialect: Dialect, run
   await insertJobError(db, dialect, run, { joblogid: Number(log?.id ?? 0), type: 'ERR', message, dbMessage: detail ?? message, key: null });
 }
 
-/** endRun as its own committed transaction. */
-export function closeRun(db: Kysely<Database>, dialect: Dialect, end: RunEnd): Promise<boolean> {
-  return db.transaction().execute((trx) => endRun(trx, dialect, end));
+/**
+ * endRun, committed on its own, on the run session or (when that connection failed) the pool;
+ * with the run's DWJOBLOG totals for RESULT_PAYLOAD, read in the same round trips.
+ * The common end (PC or ST, with at most the flow's DWJOBLOG row,
+ * nothing else to write) is Dialect.closeRunRow: one statement on PostgreSQL instead of a
+ * four-round-trip transaction. A failure (DWJOBERR rows) or a history day (progress) takes the
+ * transaction.
+ */
+export function closeRun(on: RunSession | Kysely<Database>, dialect: Dialect, end: RunEnd): Promise<ClosedRun> {
+  const simple = end.status !== 'FL' && !(end.status === 'PC' && end.onCompleted) && (!end.jobLog || end.identity);
+  if (simple) {
+    const jobLog = end.jobLog && end.identity ? { run: end.identity, joblogid: end.jobLog.joblogid, counts: end.jobLog.counts } : null;
+    return dialect.closeRunRow(on, closing(end), jobLog);
+  }
+  const db = on instanceof Kysely ? on : on.db;
+  return db.transaction().execute(async (trx) => {
+    const closed = await endRun(trx, dialect, end);
+    return { closed, counts: jobLogTotals(await jobLogTotalsQuery(trx, [end.prcid]).executeTakeFirstOrThrow()) };
+  });
 }

@@ -1,16 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../db/dialects/dialect.js';
+import { insertJobLogStatement, type RunIdentity } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import type { RowCounts } from './flow.js';
 import { clip, DBERRMSG_MAX, MSG_MAX } from './text.js';
 
-/** The run a DWJOBLOG / DWJOBERR row belongs to. */
-export interface RunIdentity {
-  prcid: number;
-  jobid: number | null;
-  mapref: string | null;
-  sessionId: number | null;
-}
+export type { RunIdentity };
 
 export interface JobError {
   joblogid: number;
@@ -23,11 +18,6 @@ export interface JobError {
 /** One DWJOBERR row, as PKGDWPRC.LOG_JOB_ERROR writes it (without touching DWPRCLOG). */
 export async function insertJobError(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, error: JobError): Promise<void> {
   await insertJobErrorStatement(db, dialect, run, error).execute();
-}
-
-/** One DWJOBLOG row, as PKGDWPRC.CREATE_JOB_LOG writes it. */
-export async function insertJobLog(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, joblogid: number, counts: RowCounts): Promise<void> {
-  await insertJobLogStatement(db, dialect, run, joblogid, counts).execute();
 }
 
 /** Exported, like the next, to pin its Oracle SQL: ERRID from DWJOBERRSEQ, the server clock. */
@@ -50,19 +40,7 @@ export function insertJobErrorStatement(db: Kysely<Database>, dialect: Dialect, 
     });
 }
 
-export function insertJobLogStatement(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, joblogid: number, counts: RowCounts) {
-  return db
-    .insertInto('dwjoblog')
-    .values({
-      joblogid,
-      prcdt: dialect.localNow(),
-      jobid: run.jobid,
-      mapref: run.mapref,
-      srcrows: counts.source,
-      trgrows: counts.target,
-      errrows: counts.errors,
-      reccrdt: dialect.localNow(),
-      prcid: run.prcid,
-      sessionid: run.sessionId,
-    });
+/** One DWJOBLOG row, as PKGDWPRC.CREATE_JOB_LOG writes it; JOBLOGID null = the sequence's next, in the same statement. */
+export async function insertJobLog(db: Kysely<Database>, dialect: Dialect, run: RunIdentity, joblogid: number | null, counts: RowCounts): Promise<void> {
+  await insertJobLogStatement(db, dialect, { run, joblogid, counts }).execute();
 }

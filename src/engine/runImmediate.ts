@@ -1,5 +1,5 @@
 import type { ImmediateRequest } from '../queue/request.js';
-import { businessToday, businessZone } from './businessDay.js';
+import { businessZone, usableZone } from './businessDay.js';
 import type { ExecutionContext, Outcome } from './execution.js';
 import { notStarted, stoppedBeforeStart } from './outcomes.js';
 import { resolveFlow } from './resolveFlow.js';
@@ -25,8 +25,8 @@ export async function runImmediate(request: ImmediateRequest, context: Execution
   try {
     const flow = await resolveFlow(mapref, context);
     const truncate = request.truncate ? await targetTruncation(mapref, context) : null;
-    const businessDate = await businessToday(context.dialect, await businessZone(context));
-    prepared = { flow, businessDate, truncate };
+    // Today comes from the database clock when the run row is written; an unusable zone fails here, before.
+    prepared = { flow, businessDate: { todayIn: usableZone(await businessZone(context)) }, truncate };
   } catch (error) {
     return notStarted(mapref, error);
   }
@@ -39,10 +39,9 @@ export async function runImmediate(request: ImmediateRequest, context: Execution
   }
   if (!run.started) return { status: 'FAILED', started: false, result: { status: 'FAILED', message: run.message } };
   const status = REQUEST_STATUS[run.status];
-  const counts = await runCounts(context.dialect.db, [run.prcid]).catch(() => null);
   return {
     status,
     started: true,
-    result: { status, message: run.message, prcid: run.prcid, runStatus: run.status, ...(counts ? { counts } : {}) },
+    result: { status, message: run.message, prcid: run.prcid, runStatus: run.status, ...(run.counts ? { counts: run.counts } : {}) },
   };
 }

@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { RunSession } from '../db/dialects/dialect.js';
+import type { ClosedRun, RunCounts } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../observe/logger.js';
 import type { HistoryRequest, ImmediateRequest, RunParams } from '../queue/request.js';
+import { businessDateAt } from './businessDay.js';
 import { closeRun, type RunEnd } from './closeRun.js';
 import { describeError } from './errorText.js';
 import type { ExecutionContext } from './execution.js';
@@ -13,8 +15,8 @@ import type { ResolvedFlow } from './resolveFlow.js';
 import { stopMessage } from './stopCause.js';
 
 /**
- * One execution = one DWPRCLOG row, on one dedicated session: tag, open (IP, committed), run
- * the flow, close (PC / FL / ST, its own committed transaction). No path leaves the row IP:
+ * One execution = one DWPRCLOG row, on one dedicated session: open (IP, committed, the session
+ * tagged with the run), run the flow, close (PC / FL / ST, its own committed unit). No path leaves the row IP:
  * a close that fails on the run session is retried on fresh pool connections.
  */
 
@@ -22,8 +24,11 @@ export interface RunSpec {
   request: ImmediateRequest | HistoryRequest;
   flow: ResolvedFlow;
   params: RunParams;
-  /** ISO date: the history day, else today in the business zone. */
-  businessDate: string;
+  /**
+   * The day the flow loads: a history day (ISO), or today in the business zone `todayIn`, by the
+   * database clock when the run row is written (no round trip of its own).
+   */
+  businessDate: string | { todayIn: string };
   /** truncate_flag=Y: the validated TRUNCATE statement, run on the session before the flow. */
   truncate?: string | null;
   /** Writes that commit together with a PC close (history progress). */
@@ -40,6 +45,8 @@ export type RunResult =
       reason: string | null;
       /** One sentence for RESULT_PAYLOAD. */
       message: string;
+      /** The run's DWJOBLOG totals after its close; null when it has none. */
+      counts: RunCounts | null;
     };
 
 /**
@@ -69,22 +76,23 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
   const session = await dialect.openRunSession();
   let discard = false;
   try {
-    // Tagged before the IP row exists: a reaper finds a session still executing this run by its tag.
-    const prcid = Number(await dialect.selectValue(dialect.nextValue('dwprclogseq'), session.db));
-    await session.tag({ mapref: request.mapref, prcid });
-    const opened = await openRun(session, dialect, prcid, { owner, mapref: request.mapref, jobid: flow.jobid, jobflwid: flow.jobflwid, params: spec.params });
-    if (!opened) {
+    const opened = await openRun(session, dialect, { owner, mapref: request.mapref, jobid: flow.jobid, jobflwid: flow.jobflwid, params: spec.params });
+    if (opened === null) {
       return { started: false, message: `Request ${request.requestId} is no longer claimed by ${context.claimedBy}: run not started` };
     }
+    const { prcid } = opened;
+    const businessDate = typeof spec.businessDate === 'string' ? spec.businessDate : businessDateAt(opened.openedAt, spec.businessDate.todayIn);
     const log = context.log.child({ mapref: request.mapref, prcid, requestId: request.requestId });
     log.info({ flow: flow.kind, params: spec.params.filter((p) => p !== null) }, 'run started');
     // execute() turns every failure of the flow into an Ending; this catch is the last guard
     // that an unforeseen error still closes the row instead of leaving it IP.
-    const ending = await execute(session, spec, prcid, context, log).catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
-    const end: RunEnd = { ...ending, prcid, owner, onCompleted: spec.onCompleted };
-    let closed: boolean;
+    const ending = await execute(session, { ...spec, businessDate }, prcid, context, log).catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
+    const identity = { prcid, jobid: flow.jobid, mapref: request.mapref, sessionId: session.sessionId };
+    const end: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted };
+    let closed: ClosedRun;
     try {
-      closed = await closeRun(session.db, dialect, end);
+      closed = await closeRun(session, dialect, end);
+      session.markRunClosed();
     } catch (error) {
       discard = true;
       log.warn({ err: error }, 'closing the run on its session failed; retrying on a fresh connection');
@@ -92,9 +100,9 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
         throw new RunCloseFailed(prcid, end.status, cause);
       });
     }
-    if (!closed) log.warn({ status: end.status }, 'the run row had already been closed by another process; left as it is');
+    if (!closed.closed) log.warn({ status: end.status }, 'the run row had already been closed by another process; left as it is');
     log.info({ status: end.status, message: end.message }, 'run ended');
-    return { started: true, prcid, status: end.status, reason: end.message, message: resultMessage(end, spec, context) };
+    return { started: true, prcid, status: end.status, reason: end.message, message: resultMessage(end, spec, context), counts: closed.counts };
   } finally {
     await session.release({ discard });
   }
@@ -102,7 +110,7 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
 
 type Ending = Pick<RunEnd, 'status' | 'message' | 'detail' | 'jobLog'>;
 
-async function execute(session: RunSession, spec: RunSpec, prcid: number, context: ExecutionContext, log: Logger): Promise<Ending> {
+async function execute(session: RunSession, spec: RunSpec & { businessDate: string }, prcid: number, context: ExecutionContext, log: Logger): Promise<Ending> {
   const { control } = context;
   const stopping = AbortSignal.any([control.stop, control.kill]);
   if (stopping.aborted) return { status: 'ST', message: stopMessage(stopping.reason) };
@@ -140,8 +148,8 @@ async function execute(session: RunSession, spec: RunSpec, prcid: number, contex
 
   if (!failure) {
     try {
-      // Oracle: the flow's last uncommitted work belongs to its success. PostgreSQL: a no-op.
-      await sql`commit`.execute(session.db);
+      // The flow's last uncommitted work belongs to its success.
+      await session.commit();
     } catch (error) {
       failure = { error };
     }

@@ -19,7 +19,8 @@ export function completeStatement(db: Kysely<Database>, dialect: Dialect, reques
 /**
  * Ends a claimed request. Guarded by CLAIMED_BY and STATUS: a worker whose lease was reaped
  * meanwhile changes nothing (fencing) and learns it from the `false` it gets back. `alsoDo`
- * runs in the same transaction once the update took effect (queueing dependent requests).
+ * runs in the same transaction once the update took effect (queueing dependent requests);
+ * without it the update is one statement committed on its own.
  */
 export async function completeRequest(
   dialect: Dialect,
@@ -29,10 +30,15 @@ export async function completeRequest(
   result: ResultPayload,
   alsoDo?: (trx: Kysely<Database>) => Promise<void>,
 ): Promise<boolean> {
+  const complete = async (db: Kysely<Database>) => {
+    const updated = await completeStatement(db, dialect, requestId, claimedBy, status, result).executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
+  };
+  // Without alsoDo one statement, committed on its own (both pools autocommit outside a transaction).
+  if (!alsoDo) return complete(dialect.db);
   return dialect.db.transaction().execute(async (trx) => {
-    const updated = await completeStatement(trx, dialect, requestId, claimedBy, status, result).executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) return false;
-    await alsoDo?.(trx);
+    if (!(await complete(trx))) return false;
+    await alsoDo(trx);
     return true;
   });
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect, RunSessionEnd } from '../db/dialects/dialect.js';
 import type { Database } from '../db/schema.js';
+import { ensureFailureRecorded } from '../engine/closeRun.js';
 import { retryDelayMs } from './backoff.js';
 import { resultJson } from './result.js';
 
@@ -41,7 +42,7 @@ class StillRunning extends Error {}
  * after losing its lease, or whose database went away mid-run, hands the request back.)
  */
 async function closeAbandonedRun(trx: Kysely<Database>, dialect: Dialect, prcid: number, mapref: string): Promise<Pick<Reaped, 'runSession' | 'unrecorded'>> {
-  const run = await trx.selectFrom('dwprclog').select(['status', 'enddt', 'sessionid', 'mapref']).where('prcid', '=', prcid).executeTakeFirst();
+  const run = await trx.selectFrom('dwprclog').select(['status', 'enddt', 'sessionid', 'mapref', 'jobid']).where('prcid', '=', prcid).executeTakeFirst();
   if (!run) return { runSession: null, unrecorded: false };
   if (run.enddt !== null) return { runSession: null, unrecorded: run.status === 'PC' };
   const runSession = run.sessionid === null ? 'none' : await dialect.endRunSession({ sessionId: Number(run.sessionid), mapref: run.mapref ?? mapref, prcid }, SESSION_END_TIMEOUT_MS);
@@ -52,7 +53,12 @@ async function closeAbandonedRun(trx: Kysely<Database>, dialect: Dialect, prcid:
     .where('prcid', '=', prcid)
     .where('enddt', 'is', null)
     .executeTakeFirst();
-  if (Number(closed.numUpdatedRows) === 1) return { runSession, unrecorded: false };
+  if (Number(closed.numUpdatedRows) === 1) {
+    // It ended FL like any failed run: with an ERR row in DWJOBERR.
+    const identity = { prcid, jobid: run.jobid, mapref: run.mapref, sessionId: run.sessionid };
+    await ensureFailureRecorded(trx, dialect, identity, LEASE_EXPIRED, null);
+    return { runSession, unrecorded: false };
+  }
   // Its worker closed it between our look and the update: it ended after all.
   const ended = await trx.selectFrom('dwprclog').select('status').where('prcid', '=', prcid).executeTakeFirst();
   return { runSession, unrecorded: ended?.status === 'PC' };

@@ -6,40 +6,49 @@ import type { HistoryRequest, ImmediateRequest } from '../queue/request.js';
 import { existingRequestIds, insertRequestStatement } from '../queue/enqueue.js';
 import { dependencyId } from './firingId.js';
 
-/** The current schedule of a MAPREF (exported, like the query below, to pin its Oracle SQL). */
-export function currentScheduleQuery(db: Kysely<Database>, mapref: string) {
-  return db.selectFrom('dwjobsch').select('jobschid').where('mapref', '=', mapref).where('curflg', '=', 'Y');
-}
-
-/** Enabled current schedules that run after `parentJobschid`. */
-export function childSchedulesQuery(db: Kysely<Database>, parentJobschid: number) {
-  return db
-    .selectFrom('dwjobsch')
-    .select(['jobschid', 'mapref'])
-    .where('dpndJobschid', '=', parentJobschid)
-    .where('curflg', '=', 'Y')
-    .where('schflg', '=', 'Y')
-    .orderBy('jobschid');
+export interface ChildSchedule {
+  jobschid: number;
+  mapref: string;
 }
 
 /**
- * After a parent run ends PC: one request for each enabled child schedule (DWJOBSCH.DPND_JOBSCHID
- * pointing at the parent's current schedule). A HISTORY parent gives its children a HISTORY over
- * the same days. Ids derive from the parent run and the child schedule, and this runs in the
- * transaction that completes the parent, so a child is queued exactly once. Children of a
- * failed or stopped parent get nothing; `dwprc why` explains that from the parent's last run.
+ * The enabled child schedules of a MAPREF's current schedule (DWJOBSCH.DPND_JOBSCHID pointing
+ * at it), in one query. Read before the parent's completion so that a parent without children,
+ * the common case, completes in one statement; a link made or removed meanwhile is the same
+ * race as one made or removed just after the parent completed.
+ */
+export function childSchedules(db: Kysely<Database>, parentMapref: string): Promise<ChildSchedule[]> {
+  return childSchedulesQuery(db, parentMapref).execute();
+}
+
+/** Exported for the SQL pins. */
+export function childSchedulesQuery(db: Kysely<Database>, parentMapref: string) {
+  return db
+    .selectFrom('dwjobsch as c')
+    .innerJoin('dwjobsch as p', 'p.jobschid', 'c.dpndJobschid')
+    .select(['c.jobschid', 'c.mapref'])
+    .where('p.mapref', '=', parentMapref)
+    .where('p.curflg', '=', 'Y')
+    .where('c.curflg', '=', 'Y')
+    .where('c.schflg', '=', 'Y')
+    .orderBy('c.jobschid');
+}
+
+/**
+ * After a parent run ends PC: one request for each of its enabled child schedules. A HISTORY
+ * parent gives its children a HISTORY over the same days. Ids derive from the parent run and the
+ * child schedule, and this runs in the transaction that completes the parent, so a child is
+ * queued exactly once. Children of a failed or stopped parent get nothing; `dwprc why` explains
+ * that from the parent's last run.
  */
 export async function enqueueChildren(
   db: Kysely<Database>,
   dialect: Dialect,
   parent: ImmediateRequest | HistoryRequest,
   result: ResultPayload,
+  children: readonly ChildSchedule[],
 ): Promise<string[]> {
-  const parentSchedule = await currentScheduleQuery(db, parent.mapref).executeTakeFirst();
-  if (!parentSchedule) return [];
-  const children = await childSchedulesQuery(db, parentSchedule.jobschid).execute();
   if (children.length === 0) return [];
-
   const parentKey = parent.type === 'IMMEDIATE' && typeof result.prcid === 'number' ? result.prcid : parent.requestId;
   const ids = children.map((c) => dependencyId(parentKey, c.jobschid));
   const existing = await existingRequestIds(db, ids);

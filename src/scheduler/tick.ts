@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { SchedulerSettings } from '../config.js';
-import type { Dialect } from '../db/dialects/dialect.js';
+import type { Dialect, NewRequest, ScheduleAdvance } from '../db/dialects/dialect.js';
 import type { Database } from '../db/schema.js';
-import { existingRequestIds, insertRequestStatement } from '../queue/enqueue.js';
+import { existingRequestIds } from '../queue/enqueue.js';
 import type { Logger } from '../observe/logger.js';
 import { nextOccurrence, occurrenceAtOrAfter, occurrences, type FrequencyRule } from '../schedule/index.js';
 import { databaseNow } from './databaseNow.js';
 import { firingId } from './firingId.js';
 import { initialiseSchedule, ownSchedules, parseRule, SCHEDULE_COLUMNS, schedulesToInitialise } from './initialiseSchedule.js';
-import { planFirings } from './misfire.js';
+import { type FiringPlan, planFirings } from './misfire.js';
 import { signatureSql } from './scheduleFields.js';
 
 export interface TickDeps {
@@ -36,6 +36,9 @@ export interface TickResult {
 /** Counting missed occurrences stops here: a minutely schedule down for three months. */
 const MAX_DUE = 150_000;
 const BATCH = 100;
+/** Schedules fired per transaction. */
+const CHUNK = 50;
+const NOTHING_TO_FIRE: FiringPlan = { fire: [], skipped: 0, lastSkipped: null };
 
 /**
  * One scheduler pass; every worker runs it every DWPRC_TICK and no leader is needed: a due
@@ -64,7 +67,7 @@ export function clearInactiveStatement(db: Kysely<Database>) {
     .where((eb) => eb.or([eb('nxtRunDt', 'is not', null), eb('nxtRunSig', 'is not', null)]));
 }
 
-/** Due schedules, oldest first, a batch; no lock here (each is locked on its own in fireOne). */
+/** Due schedules, oldest first, a batch; no lock here (a chunk of them is locked by lockDueSchedules). */
 export function dueSchedulesQuery(db: Kysely<Database>, zone: string, now: DateTime) {
   return ownSchedules(db)
     .select('jobschid')
@@ -72,42 +75,6 @@ export function dueSchedulesQuery(db: Kysely<Database>, zone: string, now: DateT
     .where('nxtRunSig', '=', signatureSql(zone))
     .orderBy('nxtRunDt')
     .fetch(BATCH);
-}
-
-/** One due schedule locked for firing; another replica holding it is skipped (no FETCH FIRST with FOR UPDATE). */
-export function lockDueScheduleQuery(db: Kysely<Database>, zone: string, jobschid: number, now: DateTime) {
-  return db
-    .selectFrom('dwjobsch')
-    .select(SCHEDULE_COLUMNS)
-    .where('jobschid', '=', jobschid)
-    .where('curflg', '=', 'Y')
-    .where('schflg', '=', 'Y')
-    .where('nxtRunDt', '<=', now.toJSDate())
-    .where('nxtRunSig', '=', signatureSql(zone))
-    .forUpdate()
-    .skipLocked();
-}
-
-export function clearNextRunStatement(db: Kysely<Database>, jobschid: number) {
-  return db.updateTable('dwjobsch').set({ nxtRunDt: null }).where('jobschid', '=', jobschid);
-}
-
-export function advanceScheduleStatement(
-  db: Kysely<Database>,
-  jobschid: number,
-  next: DateTime | null,
-  lastFired: DateTime | null,
-  skip: { last: DateTime; count: number } | null = null,
-) {
-  return db
-    .updateTable('dwjobsch')
-    .set({
-      nxtRunDt: next ? next.toJSDate() : null,
-      ...(lastFired ? { lstRunDt: lastFired.toJSDate() } : {}),
-      // Under `skip` nothing else would record the drop: `dwprc why` reads it from here.
-      ...(skip ? { lstSkipDt: skip.last.toJSDate(), lstSkipCnt: skip.count } : {}),
-    })
-    .where('jobschid', '=', jobschid);
 }
 
 /**
@@ -132,65 +99,124 @@ function dueOccurrences(rule: FrequencyRule, from: DateTime, now: DateTime): Dat
   return due;
 }
 
+/**
+ * Fires due schedules, a batch of candidates at a time, until a batch comes back short or fires
+ * nothing (the rest is held by other replicas): a burst of due schedules is worked off within
+ * one tick, not one batch per tick. Each replica shuffles its batch and fires it in chunks, each
+ * chunk one transaction, so replicas ticking together mostly lock different rows.
+ */
 async function fireDue(deps: TickDeps, now: DateTime): Promise<Omit<TickResult, 'initialised'>> {
   const { dialect, zone } = deps;
-  const candidates = await dueSchedulesQuery(dialect.db, zone, now).execute();
   const total: Omit<TickResult, 'initialised'> = { fired: [], skipped: 0, misfires: [], lagMs: null };
-  for (const { jobschid } of candidates) {
-    const result = await fireOne(deps, jobschid, now);
-    if (!result) continue;
-    total.fired.push(...result.fired);
-    total.skipped += result.skipped;
-    if (result.skipped) total.misfires.push({ jobschid, mapref: result.mapref, skipped: result.skipped });
-    if (result.lagMs !== null) total.lagMs = Math.max(total.lagMs ?? 0, result.lagMs);
+  for (;;) {
+    const candidates = await dueSchedulesQuery(dialect.db, zone, now).execute();
+    const ids = shuffled(candidates.map((c) => c.jobschid));
+    let firedInBatch = 0;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      for (const result of await fireChunk(deps, ids.slice(i, i + CHUNK), now)) {
+        firedInBatch += 1;
+        total.fired.push(...result.fired);
+        total.skipped += result.skipped;
+        if (result.skipped) total.misfires.push({ jobschid: result.jobschid, mapref: result.mapref, skipped: result.skipped });
+        if (result.lagMs !== null) total.lagMs = Math.max(total.lagMs ?? 0, result.lagMs);
+      }
+    }
+    if (candidates.length < BATCH || firedInBatch === 0) return total;
   }
-  return total;
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/**
+ * The candidates still due, locked; those another replica holds are skipped. An id list and no
+ * row limit: on Oracle too the cursor locks exactly these rows. Exported for the SQL pins.
+ */
+export function lockDueSchedules(db: Kysely<Database>, zone: string, jobschids: readonly number[], now: DateTime) {
+  return db
+    .selectFrom('dwjobsch')
+    .select(SCHEDULE_COLUMNS)
+    .where('jobschid', 'in', [...jobschids])
+    .where('curflg', '=', 'Y')
+    .where('schflg', '=', 'Y')
+    .where('nxtRunDt', '<=', now.toJSDate())
+    .where('nxtRunSig', '=', signatureSql(zone))
+    .forUpdate()
+    .skipLocked();
 }
 
 interface Firing {
+  jobschid: number;
   mapref: string;
   fired: string[];
   skipped: number;
   lagMs: number | null;
 }
 
-async function fireOne({ dialect, settings, zone, log }: TickDeps, jobschid: number, now: DateTime): Promise<Firing | null> {
+/**
+ * One transaction for a chunk of candidates: locks those still due (SKIP LOCKED: another replica
+ * holding one is firing it), inserts one IMMEDIATE request per occurrence to fire and advances
+ * NXT_RUN_DT, each schedule exactly as if fired alone.
+ */
+async function fireChunk({ dialect, settings, zone, log }: TickDeps, jobschids: readonly number[], now: DateTime): Promise<Firing[]> {
   return dialect.db.transaction().execute(async (trx) => {
-    // Another replica holding this row is firing it: skip, it will be done there.
-    const row = await lockDueScheduleQuery(trx, zone, jobschid, now).executeTakeFirst();
-    if (!row || !row.nxtRunDt) return null;
-    const rule = parseRule(row, zone);
-    if (typeof rule === 'string') {
-      await clearNextRunStatement(trx, jobschid).execute();
-      return null;
-    }
-    const due = dueOccurrences(rule, DateTime.fromJSDate(row.nxtRunDt, { zone: rule.zone }), now);
-    const plan = planFirings(due, now.toMillis(), settings.misfire, settings.misfireThresholdMs, settings.catchupMax);
-    const ids = plan.fire.map((o) => firingId(jobschid, o));
+    const rows = await lockDueSchedules(trx, zone, jobschids, now).execute();
+    const plans = rows.map((row) => {
+      const rule = row.nxtRunDt ? parseRule(row, zone) : null;
+      if (!rule || typeof rule === 'string') return { row, rule: null, due: [], plan: NOTHING_TO_FIRE };
+      const due = dueOccurrences(rule, DateTime.fromJSDate(row.nxtRunDt!, { zone: rule.zone }), now);
+      return { row, rule, due, plan: planFirings(due, now.toMillis(), settings.misfire, settings.misfireThresholdMs, settings.catchupMax) };
+    });
+    const ids = plans.flatMap(({ row, plan }) => plan.fire.map((o) => firingId(row.jobschid, o)));
     const existing = await existingRequestIds(trx, ids);
-    const fresh = plan.fire.filter((_, i) => !existing.has(ids[i]!));
-    for (const [i, occurrence] of fresh.entries()) {
-      const payload = {
-        source: 'schedule',
+    const firings: Firing[] = [];
+    const requests: NewRequest[] = [];
+    const advances: ScheduleAdvance[] = [];
+    for (const { row, rule, due, plan } of plans) {
+      const { jobschid } = row;
+      if (!rule) {
+        advances.push({ jobschid, nxtRunDt: null, lstRunDt: null, skipped: null });
+        continue;
+      }
+      const fresh = plan.fire.filter((o) => !existing.has(firingId(jobschid, o)));
+      for (const [i, occurrence] of fresh.entries()) {
+        const payload = {
+          source: 'schedule',
+          jobschid,
+          scheduled_for: occurrence.setZone(rule.zone).toISO(),
+          ...(plan.skipped && i === fresh.length - 1 ? { skipped: plan.skipped, misfire: settings.misfire } : {}),
+        };
+        requests.push({ requestId: firingId(jobschid, occurrence), mapref: row.mapref, requestType: 'IMMEDIATE', payload: JSON.stringify(payload) });
+      }
+      const last = due.at(-1);
+      const next = last ? nextOccurrence(rule, last) : occurrenceAtOrAfter(rule, now);
+      advances.push({
         jobschid,
-        scheduled_for: occurrence.setZone(rule.zone).toISO(),
-        ...(plan.skipped && i === fresh.length - 1 ? { skipped: plan.skipped, misfire: settings.misfire } : {}),
-      };
-      await insertRequestStatement(trx, dialect, { requestId: firingId(jobschid, occurrence), mapref: row.mapref, requestType: 'IMMEDIATE', payload: JSON.stringify(payload) }).execute();
+        nxtRunDt: next ? next.toJSDate() : null,
+        lstRunDt: plan.fire.length ? plan.fire.at(-1)!.toJSDate() : null,
+        // Under `skip` nothing else would record the drop: `dwprc why` reads it from here.
+        skipped: plan.lastSkipped ? { last: plan.lastSkipped.toJSDate(), count: plan.skipped } : null,
+      });
+      if (plan.skipped) {
+        log.warn({ jobschid, mapref: row.mapref, skipped: plan.skipped, policy: settings.misfire, fired: fresh.length }, 'missed schedule occurrences');
+      }
+      const latest = fresh.at(-1);
+      firings.push({
+        jobschid,
+        mapref: row.mapref,
+        fired: fresh.map((o) => firingId(jobschid, o)),
+        skipped: plan.skipped,
+        lagMs: latest ? now.toMillis() - latest.toMillis() : null,
+      });
     }
-    const last = due.at(-1);
-    const next = last ? nextOccurrence(rule, last) : occurrenceAtOrAfter(rule, now);
-    const skip = plan.lastSkipped ? { last: plan.lastSkipped, count: plan.skipped } : null;
-    await advanceScheduleStatement(trx, jobschid, next, plan.fire.at(-1) ?? null, skip).execute();
-    if (plan.skipped) {
-      log.warn({ jobschid, mapref: row.mapref, skipped: plan.skipped, policy: settings.misfire, fired: fresh.length }, 'missed schedule occurrences');
-    }
-    const latest = fresh.at(-1);
-    return {
-      mapref: row.mapref,
-      fired: fresh.map((o) => firingId(jobschid, o)),
-      skipped: plan.skipped,
-      lagMs: latest ? now.toMillis() - latest.toMillis() : null,
-    };
+    await dialect.insertRequests(trx, requests);
+    await dialect.advanceSchedules(trx, advances);
+    return firings;
   });
 }

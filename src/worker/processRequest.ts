@@ -10,7 +10,7 @@ import { completeRequest } from '../queue/completeRequest.js';
 import { markStop } from '../queue/markStop.js';
 import { parseRequest } from '../queue/parseRequest.js';
 import { releaseRequest } from '../queue/releaseRequest.js';
-import { enqueueChildren } from '../scheduler/fanOut.js';
+import { childSchedules, enqueueChildren } from '../scheduler/fanOut.js';
 import type { ClaimedRow, ParsedRequest } from '../queue/request.js';
 
 export interface SlotDeps {
@@ -95,11 +95,13 @@ async function settle(request: ParsedRequest, outcome: Outcome, control: RunCont
       return (await releaseRequest(dialect, request.requestId, workerId, { delayMs, refundAttempt: false, note })) ? 'RETRY' : 'LOST';
     }
   }
-  const children =
-    outcome.status === 'DONE' && (request.type === 'IMMEDIATE' || request.type === 'HISTORY')
-      ? (trx: Parameters<typeof enqueueChildren>[0]) => enqueueChildren(trx, dialect, request, outcome.result).then(() => undefined)
+  const parent = outcome.status === 'DONE' && (request.type === 'IMMEDIATE' || request.type === 'HISTORY') ? request : null;
+  const children = parent ? await childSchedules(dialect.db, parent.mapref) : [];
+  const queueChildren =
+    parent && children.length
+      ? (trx: Parameters<typeof enqueueChildren>[0]) => enqueueChildren(trx, dialect, parent, outcome.result, children).then(() => undefined)
       : undefined;
-  return (await completeRequest(dialect, request.requestId, workerId, outcome.status, outcome.result, children)) ? outcome.status : 'LOST';
+  return (await completeRequest(dialect, request.requestId, workerId, outcome.status, outcome.result, queueChildren)) ? outcome.status : 'LOST';
 }
 
 /**

@@ -222,4 +222,25 @@ describe('engine: DWLOGIC blocks run by the run protocol', () => {
       await single.close();
     }
   });
+
+  test('a run that could not start (claim lost) does not spare its connection the stale-row look-up', async () => {
+    const single = new PostgresDialect({ url: t.url, schema: null, tablePrefix: 'DW', poolMax: 1 });
+    try {
+      const mapref = 'DL_STALE_AFTER_LOSS';
+      await setFlow(t, mapref, dwlogic(mapref, '  NULL;'));
+      const context = { ...harness(t).context, dialect: single };
+      const lost = await claimRequest(t, 'IMMEDIATE', mapref);
+      await t.dialect.db.updateTable('dwprcreq').set({ claimedBy: 'other-host:2:slot1' }).where('requestId', '=', lost.requestId).execute();
+      assert.equal((await executeRequest(lost, context)).started, false);
+      // Written by hand after that first run: only the look-up of the next run can close it.
+      const pid = await single.selectValue(single.sessionId());
+      await t.dialect.db.insertInto('dwprclog').values({ prcid: 900002, mapref, status: 'IP', sessionid: pid, strtdt: t.dialect.localNow() }).execute();
+      const outcome = await executeRequest(await claimRequest(t, 'IMMEDIATE', mapref), context);
+      assert.equal(outcome.status, 'DONE', outcome.result.message);
+      const stale = (await runsOf(t, mapref)).find((r) => r.prcid === 900002)!;
+      assert.deepEqual([stale.status, stale.msg], ['FL', 'superseded: session reused by a new run']);
+    } finally {
+      await single.close();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { runApplicationName } from '../../src/db/dialects/postgres.js';
+import { PostgresDialect, runApplicationName, runApplicationNameSql } from '../../src/db/dialects/postgres.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -26,6 +26,70 @@ describe('PostgreSQL run session', () => {
     }
   });
 
+  test('a pooled connection keeps its session id; once a run closed on it, stale rows need no look-up; a discarded one starts over', async () => {
+    const single = new PostgresDialect({ url: t.url, schema: null, tablePrefix: 'DW', poolMax: 1 });
+    try {
+      const first = await single.openRunSession();
+      assert.equal(first.mayHoldStaleRuns, true, 'a connection new to runs may carry a dead session\'s id');
+      await first.release();
+      const again = await single.openRunSession();
+      assert.equal(again.sessionId, first.sessionId);
+      assert.equal(again.mayHoldStaleRuns, true, 'no run was closed on it yet');
+      again.markRunClosed();
+      await again.release();
+      const clean = await single.openRunSession();
+      assert.equal(clean.sessionId, first.sessionId);
+      assert.equal(await single.selectValue(single.sessionId(), clean.db), clean.sessionId, 'the remembered id is the backend\'s');
+      assert.equal(clean.mayHoldStaleRuns, false);
+      await clean.release({ discard: true });
+      const fresh = await single.openRunSession();
+      assert.notEqual(fresh.sessionId, first.sessionId);
+      assert.equal(fresh.mayHoldStaleRuns, true);
+      await fresh.release();
+    } finally {
+      await single.close();
+    }
+  });
+
+  test('openRunRow and closeRunRow: one statement each, nothing on a lost claim or a closed row, table prefix applied', async () => {
+    const dms = await createTestDatabase({ tablePrefix: 'DMS_' });
+    try {
+      await sql`insert into dms_prcreq (request_id, mapref, request_type, status, claimed_by) values ('r1', 'M1', 'IMMEDIATE', 'CLAIMED', 'me')`.execute(dms.dialect.db);
+      const session = await dms.dialect.openRunSession();
+      try {
+        const row = { sessionId: session.sessionId, mapref: 'M1', jobid: 7, jobflwid: null, prclog: 'Parameters used: DWT_PARAM2=b', params: [null, 'b'] };
+        assert.equal(await dms.dialect.openRunRow(session, row, { requestId: 'r1', claimedBy: 'someone else' }), null);
+        const before = await dms.dialect.selectValue(dms.dialect.utcNow());
+        const opened = await dms.dialect.openRunRow(session, row, { requestId: 'r1', claimedBy: 'me' });
+        const prcid = opened?.prcid;
+        assert.ok(opened && opened.openedAt >= before && opened.openedAt.getTime() - before.getTime() < 60_000, 'the database clock in UTC');
+        const { rows } = await sql<{ p: number; s: string; sid: number; job: number; p2: string; req: number }>`
+          select l.prcid as p, l.status as s, l.sessionid as sid, l.jobid as job, l.param2 as p2, r.prcid as req
+            from dms_prclog l join dms_prcreq r on r.request_id = 'r1'`.execute(dms.dialect.db);
+        assert.deepEqual(rows, [{ p: prcid, s: 'IP', sid: session.sessionId, job: 7, p2: 'b', req: prcid }]);
+
+        const close = { prcid: prcid!, status: 'PC' as const, message: null, owner: null };
+        const jobLog = { run: { prcid: prcid!, jobid: 7, mapref: 'M1', sessionId: session.sessionId }, joblogid: null, counts: { source: 3, target: 2, errors: 1 } };
+        // A DWJOBLOG row the flow wrote itself counts too.
+        await sql`insert into dms_joblog (joblogid, prcid, srcrows, trgrows, errrows) values (900, ${prcid!}, 10, 10, 0)`.execute(dms.dialect.db);
+        assert.deepEqual(await dms.dialect.closeRunRow(session, close, jobLog), { closed: true, counts: { source: 13, target: 12, errors: 1 } });
+        assert.deepEqual(
+          await dms.dialect.closeRunRow(dms.dialect.db, { ...close, status: 'ST' }, jobLog),
+          { closed: false, counts: { source: 13, target: 12, errors: 1 } },
+          'already closed (also from the pool): no second DWJOBLOG row',
+        );
+        const { rows: ended } = await sql<{ s: string; logs: string }>`
+          select l.status as s, (select string_agg(j.srcrows || '/' || j.trgrows || '/' || j.errrows || '/' || j.jobid || '/' || j.sessionid, ',') from dms_joblog j where j.prcid = l.prcid and j.joblogid <> 900) as logs
+            from dms_prclog l`.execute(dms.dialect.db);
+        assert.deepEqual(ended, [{ s: 'PC', logs: `3/2/1/7/${session.sessionId}` }]);
+      } finally {
+        await session.release();
+      }
+    } finally {
+      await dms.drop();
+    }
+  });
+
   test('a DO block may COMMIT by itself: the session runs in autocommit mode', async () => {
     const session = await t.dialect.openRunSession();
     try {
@@ -37,16 +101,72 @@ describe('PostgreSQL run session', () => {
     assert.equal(rows[0]!.n, 2);
   });
 
-  test('tag shows dwprc:MAPREF:PRCID in pg_stat_activity; release resets it', async () => {
+  test('commit: a transaction the flow left open is committed; in autocommit nothing is sent', async () => {
     const session = await t.dialect.openRunSession();
-    const appName = async () => {
-      const { rows } = await sql<{ a: string }>`select application_name as a from pg_stat_activity where pid = ${session.sessionId}`.execute(t.dialect.db);
+    try {
+      await sql`begin`.execute(session.db);
+      await sql`insert into rs_target values (10)`.execute(session.db);
+      await session.commit();
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from rs_target where n = 10`.execute(t.dialect.db);
+      assert.equal(rows[0]!.n, 1, 'visible from another connection');
+      const sent: unknown[] = [];
+      const client = session as unknown as { client: { query: (...a: unknown[]) => unknown } };
+      const query = client.client.query;
+      client.client.query = (...a: unknown[]) => (sent.push(a[0]), query.apply(client.client, a));
+      await session.commit();
+      client.client.query = query;
+      assert.deepEqual(sent, []);
+    } finally {
+      await session.release();
+    }
+  });
+
+  test('the open tags the session dwprc:MAPREF:PRCID in pg_stat_activity, the close puts its name back; release does if no close did', async () => {
+    const appName = async (pid: number) => {
+      const { rows } = await sql<{ a: string }>`select application_name as a from pg_stat_activity where pid = ${pid}`.execute(t.dialect.db);
       return rows[0]?.a;
     };
-    await session.tag({ mapref: 'CUST_DIM', prcid: 4711 });
-    assert.equal(await appName(), 'dwprc:CUST_DIM:4711');
-    await session.release();
-    assert.equal(await appName(), 'dwprc');
+    const open = async (id: string) => {
+      await sql`insert into dwprcreq (request_id, mapref, request_type, status, claimed_by) values (${id}, 'CUST_DIM', 'IMMEDIATE', 'CLAIMED', 'me')`.execute(t.dialect.db);
+      const session = await t.dialect.openRunSession();
+      try {
+        const row = { sessionId: session.sessionId, mapref: 'CUST_DIM', jobid: null, jobflwid: null, prclog: 'Parameters used: none', params: [] };
+        const opened = await t.dialect.openRunRow(session, row, { requestId: id, claimedBy: 'me' });
+        assert.equal(await appName(session.sessionId), `dwprc:CUST_DIM:${opened!.prcid}`);
+        return { session, prcid: opened!.prcid };
+      } catch (error) {
+        await session.release();
+        throw error;
+      }
+    };
+    const closed = await open('tag-1');
+    try {
+      const { closed: done } = await t.dialect.closeRunRow(closed.session, { prcid: closed.prcid, status: 'PC', message: null, owner: null }, null);
+      assert.equal(done, true);
+      assert.equal(await appName(closed.session.sessionId), 'dwprc');
+    } finally {
+      await closed.session.release();
+    }
+    await sql`update dwprcreq set status = 'DONE' where request_id = 'tag-1'`.execute(t.dialect.db);
+
+    // Reaped meanwhile: the close changes nothing, the release resets the name.
+    const reaped = await open('tag-2');
+    try {
+      await sql`update dwprclog set status = 'FL' where prcid = ${reaped.prcid}`.execute(t.dialect.db);
+      const { closed: done } = await t.dialect.closeRunRow(reaped.session, { prcid: reaped.prcid, status: 'PC', message: null, owner: null }, null);
+      assert.equal(done, false);
+      assert.equal(await appName(reaped.session.sessionId), `dwprc:CUST_DIM:${reaped.prcid}`);
+    } finally {
+      await reaped.session.release();
+    }
+    assert.equal(await appName(reaped.session.sessionId), 'dwprc');
+  });
+
+  test('the name is built in SQL exactly as runApplicationName builds it: a long or non-ASCII MAPREF gives way to the PRCID', async () => {
+    for (const [mapref, prcid] of [['M'.repeat(100), 123456789012], ['M'.repeat(100), 7], ['CUST_DIM', 4711], ['Ümlaut_Ω', 12]] as const) {
+      const { rows } = await sql<{ n: string }>`select ${runApplicationNameSql(mapref, sql`${prcid}::bigint`)} as n`.execute(t.dialect.db);
+      assert.equal(rows[0]!.n, runApplicationName({ mapref, prcid }));
+    }
   });
 
   test('a long MAPREF gives way so the PRCID stays in the 63 bytes', () => {

@@ -74,6 +74,24 @@ describe('engine: TypeScript flows', () => {
     assert.ok(rows.every((r) => r.day === r.today), 'businessDate is today in the business zone');
   });
 
+  test('an IMMEDIATE run\'s businessDate is today in the business zone by the database clock, whichever zone', async () => {
+    for (const zone of ['Pacific/Kiritimati', 'Pacific/Pago_Pago']) {
+      const outcome = await executeRequest(await claimRequest(t, 'IMMEDIATE', 'TS_DAILY', { param1: zone }), harness(t, { flowsDir: FLOWS, timeZone: zone }).context);
+      assert.equal(outcome.status, 'DONE', outcome.result.message);
+      const { rows } = await sql<{ what: string; today: string }>`
+        select m.what, to_char(l.strtdt at time zone current_setting('TimeZone') at time zone ${zone}, 'YYYY-MM-DD') as today
+          from ts_marks m join dwprclog l on l.prcid = m.prcid where l.prcid = ${outcome.result.prcid as number}`.execute(t.dialect.db);
+      assert.deepEqual(rows.map((r) => r.what), [`${zone} ${rows[0]!.today}`]);
+    }
+  });
+
+  test('an unusable business zone fails the request before anything is written', async () => {
+    const { context } = harness(t, { flowsDir: FLOWS });
+    const outcome = await executeRequest(await claimRequest(t, 'IMMEDIATE', 'TS_DAILY'), { ...context, config: { ...context.config, timeZone: 'Mars/Olympus' } });
+    assert.equal(outcome.started, false);
+    assert.match(outcome.result.message, /business time zone "Mars\/Olympus" is not usable/);
+  });
+
   test('a flow that throws ends FL: MSG is the error, its counts are kept, the engine writes the ERR row', async () => {
     const outcome = await executeRequest(await claimRequest(t, 'IMMEDIATE', 'TS_FAILING'), harness(t, { flowsDir: FLOWS }).context);
     const [run] = await runsOf(t, 'TS_FAILING');

@@ -37,7 +37,7 @@ describe('Oracle SQL as compiled (no server: ORACLE.md rules pinned on the text)
     const unpaddedMapref = (a: string, n: number) => `NVL(RTRIM(LTRIM("${a}"."MAPREF", :${n}), :${n + 1}), "${a}"."MAPREF")`;
     const candidates = claimCandidatesQuery(db, 8).compile();
     assert.match(candidates.sql, new RegExp(`not \\(${escape(unpaddedType('Q', 2))} in \\(:4, :5\\) and exists \\(select 1 "ONE" from "DWPRCREQ" "C" where "C"."MAPREF" = ${escape(unpaddedMapref('Q', 6))} and "C"."STATUS" = :8 and ${escape(unpaddedType('C', 9))} in \\(:11, :12\\)\\)\\)`));
-    assert.match(candidates.sql, /order by "Q"."REQUESTED_AT", "Q"."REQUEST_ID" for update skip locked$/);
+    assert.match(candidates.sql, /order by "Q"."REQUESTED_AT" for update skip locked$/);
     assert.deepEqual(candidates.parameters, ['NEW', PADDING, PADDING, 'IMMEDIATE', 'HISTORY', PADDING, PADDING, 'CLAIMED', PADDING, PADDING, 'IMMEDIATE', 'HISTORY']);
 
     const claim = db.updateTable('dwprcreq').set(claimedRunSet('w1', sql<Date>`SYS_EXTRACT_UTC(SYSTIMESTAMP)`, sql<Date>`CAST(SYSTIMESTAMP AS TIMESTAMP)`)).where('requestId', 'in', ['a']).compile();
@@ -49,6 +49,13 @@ describe('Oracle SQL as compiled (no server: ORACLE.md rules pinned on the text)
       ),
       claim.sql,
     );
+  });
+
+  test('the claim cursor: queue order by REQUESTED_AT alone (the index order, no sort of the queue), FOR UPDATE SKIP LOCKED, no row limit in the text', () => {
+    const q = claimCandidatesQuery(db, 16).compile();
+    assert.match(q.sql, /^select "Q"\."REQUEST_ID", .* from "DWPRCREQ" "Q" where "Q"\."STATUS" = :1 /);
+    assert.match(q.sql, / order by "Q"\."REQUESTED_AT" for update skip locked$/);
+    assert.doesNotMatch(q.sql, /rownum|fetch first|limit/i);
   });
 
   test('splitOracleScript keeps PL/SQL blocks whole and strips the ; of plain statements', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import oracledb from 'oracledb';
-import { OracleDialect, type OracleOptions, oraclePoolAttributes } from '../../src/db/dialects/oracle.js';
+import { OracleDialect, type OracleOptions, oraclePoolAttributes, OracleRunSession } from '../../src/db/dialects/oracle.js';
 import { cancelRequest } from '../../src/queue/cancelRequest.js';
 import { completeRequest } from '../../src/queue/completeRequest.js';
 
@@ -67,7 +67,7 @@ describe('Oracle driver options (recording fake of node-oracledb)', () => {
     assert.deepEqual(fake.names(), ['1:execute', '1:execute', '1:commit', '1:close']);
     const [select, update] = fake.calls;
     const window = 16; // max(limit × 4, 16)
-    assert.match(select!.sql!, /order by "Q"\."REQUESTED_AT", "Q"\."REQUEST_ID" for update skip locked$/);
+    assert.match(select!.sql!, /order by "Q"\."REQUESTED_AT" for update skip locked$/);
     assert.doesNotMatch(select!.sql!, /rownum|fetch first|limit/i);
     assert.deepEqual(
       { maxRows: select!.options!.maxRows, prefetchRows: select!.options!.prefetchRows, fetchArraySize: select!.options!.fetchArraySize, autoCommit: select!.options!.autoCommit },
@@ -119,7 +119,7 @@ describe('Oracle driver options (recording fake of node-oracledb)', () => {
     const fake = recordingPool(() => ({ rows: [{ v: 4711 }] }));
     const session = await fake.dialect.openRunSession();
     assert.equal(session.sessionId, 4711);
-    await session.tag({ mapref: 'SALES_FACT', prcid: 42 });
+    (session as OracleRunSession).tag({ mapref: 'SALES_FACT', prcid: 42 });
     assert.deepEqual(fake.tags[0], { module: 'dwprc', action: 'SALES_FACT', clientId: '42' });
     await session.cancel();
     await session.release();

@@ -2,19 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { OracleDialect, type OracleRunConnection, OracleRunSession, oracleValueQuery } from '../../src/db/dialects/oracle.js';
-import { closeRunStatement } from '../../src/engine/closeRun.js';
+import { closeRunStatement, insertJobLogStatement, insertRunStatement, jobLogTotalsQuery, recordPrcidStatement } from '../../src/db/runRow.js';
 import { writeProgressStatement } from '../../src/engine/historyProgress.js';
 import { listRunsQuery } from '../../src/engine/listRuns.js';
-import { insertRunStatement, recordPrcidStatement, staleRunsQuery } from '../../src/engine/openRun.js';
+import { staleRunsQuery } from '../../src/engine/openRun.js';
 import { truncateStatement, targetTableQuery } from '../../src/engine/truncateTarget.js';
 import { errorCountQuery, lastJobLogQuery, runIdentityQuery } from '../../src/engine/closeRun.js';
 import { lastErrorStatement } from '../../src/engine/flowContext.js';
 import { readProgressQuery } from '../../src/engine/historyProgress.js';
-import { insertJobErrorStatement, insertJobLogStatement } from '../../src/engine/jobRecords.js';
+import { insertJobErrorStatement } from '../../src/engine/jobRecords.js';
 import { deleteRunLogsStatements, endedRunsPage, prunableCounts } from '../../src/engine/pruneRunLogs.js';
 import { reportSqlQuery } from '../../src/engine/reports/findReportSql.js';
 import { currentFlowQuery, currentJobQuery } from '../../src/engine/resolveFlow.js';
-import { runCountsQuery } from '../../src/engine/runCounts.js';
 import { histLoadStartQuery } from '../../src/engine/runHistory.js';
 import { assertOracleSql, compileOnlyOracle } from './oracleSqlRules.js';
 
@@ -67,7 +66,8 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
 
   test('the IP row: database clock for STRTDT/RECCRDT/RECUPDT, every value a bind', () => {
     const params = ['05-Mar-2027', null, 'x', null, null, null, null, null, null, null];
-    const q = insertRunStatement(dialect.db, dialect, 11, 4711, { owner, mapref: 'M1', jobid: 3, jobflwid: 9, params }).compile();
+    const prclog = 'Parameters used: DWT_PARAM1=05-Mar-2027 , DWT_PARAM3=x';
+    const q = insertRunStatement(dialect.db, dialect, 11, { sessionId: 4711, mapref: 'M1', jobid: 3, jobflwid: 9, prclog, params }).compile();
     assert.equal(
       q.sql,
       'insert into "DWPRCLOG" ("PRCID", "JOBID", "JOBFLWID", "STRTDT", "RECCRDT", "RECUPDT", "STATUS", "PRCLOG", "SESSIONID", "MAPREF", ' +
@@ -97,6 +97,18 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     assert.deepEqual(q.parameters, ['ST', 'Stopped by stop request S', 11, 'IP', 'FL', 'R1', 'h:1:s0', 'CLAIMED', 11]);
     const pc = closeRunStatement(dialect.db, dialect, { prcid: 11, status: 'PC', message: null, owner: null }).compile();
     assert.equal(pc.sql, 'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "RECUPDT" = CAST(SYSTIMESTAMP AS TIMESTAMP) where "PRCID" = :2 and "STATUS" = :3');
+  });
+
+  test('a DWJOBLOG row without an id takes DWJOBLOGSEQ.NEXTVAL in the insert itself', () => {
+    const run = { prcid: 11, jobid: 3, mapref: 'M1', sessionId: 4711 };
+    const q = insertJobLogStatement(dialect.db, dialect, { run, joblogid: null, counts: { source: 5, target: 4, errors: 1 } }).compile();
+    assert.equal(
+      q.sql,
+      'insert into "DWJOBLOG" ("JOBLOGID", "PRCDT", "JOBID", "MAPREF", "SRCROWS", "TRGROWS", "ERRROWS", "RECCRDT", "PRCID", "SESSIONID") ' +
+        'values (DWJOBLOGSEQ.NEXTVAL, CAST(SYSTIMESTAMP AS TIMESTAMP), :1, :2, :3, :4, :5, CAST(SYSTIMESTAMP AS TIMESTAMP), :6, :7)',
+    );
+    assert.deepEqual(q.parameters, [3, 'M1', 5, 4, 1, 11, 4711]);
+    assert.deepEqual(insertJobLogStatement(dialect.db, dialect, { run, joblogid: 77, counts: { source: 0, target: 0, errors: 0 } }).compile().parameters.slice(0, 1), [77]);
   });
 
   test('a DMS_ prefix renames the tables of the close', async () => {
@@ -132,6 +144,78 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     assert.deepEqual(q.parameters, [1, 'M1', 20]);
   });
 
+  test('opening a run: sequence, IP row and guarded PRCID in one transaction, rolled back when the claim is gone; tagged before the IP row is sent', async () => {
+    const row = { sessionId: 4711, mapref: 'M1', jobid: 3, jobflwid: 9, prclog: 'Parameters used: none', params: [] };
+    const now = new Date(Date.UTC(2027, 2, 5, 23, 30));
+    for (const [rowsAffected, expected, end] of [[1, { prcid: 42, openedAt: now }, 'commit'], [0, null, 'rollback']] as const) {
+      const connection = new RecordingConnection();
+      const sentWith: (string | undefined)[] = [];
+      connection.execute = async (...args: unknown[]) => {
+        connection.calls.push({ call: 'execute', args });
+        sentWith.push(connection.clientId);
+        return { rows: [{ v: 42, p: 42, t: now }], rowsAffected } as never;
+      };
+      const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
+      connection.calls = [];
+      sentWith.length = 0;
+      assert.deepEqual(await dialect.openRunRow(session, row, owner), expected);
+      // CLIENT_IDENTIFIER rides on the INSERT: a reaper that sees the IP row finds the session (fencing).
+      assert.deepEqual(sentWith, [undefined, '42', '42'], 'the tag goes with the INSERT and the PRCID update');
+      assert.deepEqual([connection.module, connection.action, connection.clientId], expected ? ['dwprc', 'M1', '42'] : ['', '', ''], 'tagged when opened, untagged when the claim was gone');
+      assert.deepEqual(connection.names(), ['execute', 'execute', 'execute', end]);
+      assert.deepEqual(connection.calls[0]!.args[0], 'SELECT DWPRCLOGSEQ.NEXTVAL AS "p", SYS_EXTRACT_UTC(SYSTIMESTAMP) AS "t" FROM DUAL');
+      assert.deepEqual(
+        connection.calls.slice(1, 3).map((c) => String(c.args[0]).slice(0, 28)),
+        ['insert into "DWPRCLOG" ("PRC', 'update "DWPRCREQ" set "PRCID'],
+      );
+    }
+  });
+
+  test('closing a run with its DWJOBLOG row: one transaction, the row only if the close took effect, then its totals', async () => {
+    const close = { prcid: 11, status: 'PC' as const, message: null, owner: null };
+    const jobLog = { run: { prcid: 11, jobid: 3, mapref: 'M1', sessionId: 4711 }, joblogid: null, counts: { source: 1, target: 1, errors: 0 } };
+    for (const [rowsAffected, closed, calls] of [[1, true, ['execute', 'execute', 'execute', 'commit']], [0, false, ['execute', 'execute', 'commit']]] as const) {
+      const connection = new RecordingConnection();
+      connection.execute = async (...args: unknown[]) => {
+        connection.calls.push({ call: 'execute', args });
+        return { rows: [{ v: 42, LOGS: 0 }], rowsAffected } as never;
+      };
+      const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
+      connection.calls = [];
+      assert.deepEqual(await dialect.closeRunRow(session, close, jobLog), { closed, counts: null });
+      assert.deepEqual(connection.names(), calls);
+      assert.match(String(connection.calls[0]!.args[0]), /^update "DWPRCLOG" set "STATUS"/);
+      assert.equal(
+        connection.calls.at(-2)!.args[0],
+        'select count(*) "LOGS", sum("SRCROWS") "SOURCE", sum("TRGROWS") "TARGET", sum("ERRROWS") "ERRORS" from "DWJOBLOG" where "PRCID" in (:1)',
+      );
+    }
+  });
+
+  test('queueing requests and advancing schedules: one statement per row (no multi-row VALUES before 23ai)', async () => {
+    const connection = new RecordingConnection();
+    const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
+    connection.calls = [];
+    const at = new Date(Date.UTC(2027, 2, 5, 6, 0));
+    await dialect.insertRequests(session.db, [
+      { requestId: 'S1-202703050600', mapref: 'A', requestType: 'IMMEDIATE', payload: '{}' },
+      { requestId: 'S2-202703050600', mapref: 'B', requestType: 'IMMEDIATE', payload: '{}' },
+    ]);
+    await dialect.advanceSchedules(session.db, [
+      { jobschid: 1, nxtRunDt: at, lstRunDt: at, skipped: { last: at, count: 3 } },
+      { jobschid: 2, nxtRunDt: null, lstRunDt: null, skipped: null },
+    ]);
+    assert.deepEqual(
+      connection.calls.map((c) => c.args[0]),
+      [
+        'insert into "DWPRCREQ" ("REQUEST_ID", "MAPREF", "REQUEST_TYPE", "PAYLOAD", "STATUS", "REQUESTED_AT") values (:1, :2, :3, :4, :5, CAST(SYSTIMESTAMP AS TIMESTAMP))',
+        'insert into "DWPRCREQ" ("REQUEST_ID", "MAPREF", "REQUEST_TYPE", "PAYLOAD", "STATUS", "REQUESTED_AT") values (:1, :2, :3, :4, :5, CAST(SYSTIMESTAMP AS TIMESTAMP))',
+        'update "DWJOBSCH" set "NXT_RUN_DT" = :1, "LST_RUN_DT" = :2, "LST_SKIP_DT" = :3, "LST_SKIP_CNT" = :4 where "JOBSCHID" = :5',
+        'update "DWJOBSCH" set "NXT_RUN_DT" = :1 where "JOBSCHID" = :2',
+      ],
+    );
+  });
+
   test('run session: its Kysely uses the one connection and never closes it; tags, block, break, release', async () => {
     const connection = new RecordingConnection();
     const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
@@ -142,8 +226,11 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     await sql`SELECT 1 FROM DUAL`.execute(session.db);
     assert.deepEqual(connection.names(), ['execute', 'execute', 'commit', 'execute'], 'transactions commit on the connection; Kysely never closes it');
 
-    await session.tag({ mapref: 'A_VERY_LONG_MAPPING_REFERENCE_NAME_OVER_32', prcid: 4711 });
+    session.tag({ mapref: 'A_VERY_LONG_MAPPING_REFERENCE_NAME_OVER_32', prcid: 4711 });
     assert.deepEqual([connection.module, connection.action, connection.clientId], ['dwprc', 'A_VERY_LONG_MAPPING_REFERENCE_NA', '4711']);
+
+    await session.commit();
+    assert.equal(connection.calls.at(-1)!.call, 'commit', 'Oracle commits the flow\'s work always');
 
     const block = 'BEGIN\n  PKG_LOAD.RUN;\nEND;';
     await session.runBlock(block);
@@ -181,7 +268,7 @@ describe('engine statements on Oracle: every one against the ORACLE.md rules', (
   test('open: stale IP rows of the session, the PRCID from its sequence, the IP row, PRCID on the request', () => {
     assertOracleSql(staleRunsQuery(d.db, 4711), { binds: [4711] });
     assertOracleSql(oracleValueQuery(d.nextValue('dwprclogseq')).compile(d.db));
-    assertOracleSql(insertRunStatement(d.db, d, 11, 4711, { owner, mapref: 'MAP_ENG', jobid: 3, jobflwid: 9, params: ['05-Mar-2027', ...Array(9).fill(null)] }), { binds: ['MAP_ENG', '05-Mar-2027'] });
+    assertOracleSql(insertRunStatement(d.db, d, 11, { sessionId: 4711, mapref: 'MAP_ENG', jobid: 3, jobflwid: 9, prclog: 'Parameters used: 05-Mar-2027', params: ['05-Mar-2027', ...Array(9).fill(null)] }), { binds: ['MAP_ENG', '05-Mar-2027'] });
     assertOracleSql(recordPrcidStatement(d.db, owner, 11), { binds: [owner.requestId, owner.claimedBy, 11] });
   });
 
@@ -198,7 +285,7 @@ describe('engine statements on Oracle: every one against the ORACLE.md rules', (
       'insert into "DWJOBERR" ("JOBLOGID", "ERRID", "PRCDT", "JOBID", "MAPREF", "ERRTYP", "DBERRMSG", "ERRMSG", "KEYVALUE", "RECCRDT", "PRCID", "SESSIONID") ' +
         'values (:1, DWJOBERRSEQ.NEXTVAL, CAST(SYSTIMESTAMP AS TIMESTAMP), :2, :3, :4, :5, :6, :7, CAST(SYSTIMESTAMP AS TIMESTAMP), :8, :9)',
     );
-    const log = assertOracleSql(insertJobLogStatement(d.db, d, run, 12, { source: 10, target: 9, errors: 1 }), { binds: [12, 'MAP_ENG', 10, 9] });
+    const log = assertOracleSql(insertJobLogStatement(d.db, d, { run, joblogid: 12, counts: { source: 10, target: 9, errors: 1 } }), { binds: [12, 'MAP_ENG', 10, 9] });
     assert.equal(
       log.sql,
       'insert into "DWJOBLOG" ("JOBLOGID", "PRCDT", "JOBID", "MAPREF", "SRCROWS", "TRGROWS", "ERRROWS", "RECCRDT", "PRCID", "SESSIONID") ' +
@@ -210,7 +297,7 @@ describe('engine statements on Oracle: every one against the ORACLE.md rules', (
 
   test('a TypeScript flow error: MSG of the IP row; the counts of a request runs', () => {
     assertOracleSql(lastErrorStatement(d.db, d, 11, 'row 17 rejected'), { binds: ['row 17 rejected', 11] });
-    const counts = assertOracleSql(runCountsQuery(d.db, [11, 12]), { binds: [11, 12] });
+    const counts = assertOracleSql(jobLogTotalsQuery(d.db, [11, 12]), { binds: [11, 12] });
     assert.equal(counts.sql, 'select count(*) "LOGS", sum("SRCROWS") "SOURCE", sum("TRGROWS") "TARGET", sum("ERRROWS") "ERRORS" from "DWJOBLOG" where "PRCID" in (:1, :2)');
   });
 

@@ -28,7 +28,7 @@ describe('queue SQL on Oracle, as compiled', () => {
         'from "DWPRCREQ" "Q" where "Q"."STATUS" = :1 and ("Q"."RUN_AFTER" is null or "Q"."RUN_AFTER" <= SYS_EXTRACT_UTC(SYSTIMESTAMP)) ' +
         `and not (${type('Q', 2)} in (:4, :5) and exists (select 1 "ONE" from "DWPRCREQ" "C" where "C"."MAPREF" = NVL(RTRIM(LTRIM("Q"."MAPREF", :6), :7), "Q"."MAPREF") ` +
         `and "C"."STATUS" = :8 and ${type('C', 9)} in (:11, :12))) ` +
-        'order by "Q"."REQUESTED_AT", "Q"."REQUEST_ID" for update skip locked',
+        'order by "Q"."REQUESTED_AT" for update skip locked',
     );
     const pad = ' \t\n\r\u000b\f';
     assert.deepEqual(q.parameters, ['NEW', pad, pad, 'IMMEDIATE', 'HISTORY', pad, pad, 'CLAIMED', pad, pad, 'IMMEDIATE', 'HISTORY']);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DateTime } from 'luxon';
-import { oracleValueQuery } from '../../src/db/dialects/oracle.js';
+import { advanceScheduleStatement, insertRequestRowStatement, oracleValueQuery } from '../../src/db/dialects/oracle.js';
 import { existingRequestsQuery } from '../../src/queue/enqueue.js';
-import { childSchedulesQuery, currentScheduleQuery } from '../../src/scheduler/fanOut.js';
+import { childSchedulesQuery } from '../../src/scheduler/fanOut.js';
 import { schedulesToInitialise, writeNextRunStatement } from '../../src/scheduler/initialiseSchedule.js';
-import { advanceScheduleStatement, clearInactiveStatement, clearNextRunStatement, dueSchedulesQuery, lockDueScheduleQuery } from '../../src/scheduler/tick.js';
+import { clearInactiveStatement, dueSchedulesQuery, lockDueSchedules } from '../../src/scheduler/tick.js';
 import { deregisterWorkerStatement, forgetDeadWorkersStatement, heartbeatWorkerStatement, registerWorkerStatement } from '../../src/worker/registry.js';
 import { assertOracleSql, compileOnlyOracle } from './oracleSqlRules.js';
 
@@ -46,34 +46,43 @@ describe('scheduler and worker registry SQL on Oracle, as compiled', () => {
     assert.equal(write.sql, `update "DWJOBSCH" set "NXT_RUN_DT" = :1, "NXT_RUN_SIG" = :2 where "JOBSCHID" = :3 and ("NXT_RUN_SIG" is null or "NXT_RUN_SIG" <> ${signature(4)})`);
   });
 
-  test('due schedules: a FETCH FIRST page without a lock; each then locked alone with FOR UPDATE SKIP LOCKED and no row limit', () => {
+  test('due schedules: a FETCH FIRST page without a lock; a chunk of them then locked by id list with FOR UPDATE SKIP LOCKED and no row limit', () => {
     const due = assertOracleSql(dueSchedulesQuery(d.db, ZONE, NOW), { binds: [NOW.toJSDate(), ZONE, 100] });
     assert.equal(
       due.sql,
       'select "JOBSCHID" from "DWJOBSCH" where "CURFLG" = :1 and "SCHFLG" = :2 and "DPND_JOBSCHID" is null and "NXT_RUN_DT" <= :3 ' +
         `and "NXT_RUN_SIG" = ${signature(4)} order by "NXT_RUN_DT" fetch first :7 rows only`,
     );
-    const lock = assertOracleSql(lockDueScheduleQuery(d.db, ZONE, 7, NOW), { binds: [7, NOW.toJSDate(), ZONE] });
+    const lock = assertOracleSql(lockDueSchedules(d.db, ZONE, [7, 8, 9], NOW), { binds: [7, 8, 9, NOW.toJSDate(), ZONE] });
     assert.equal(
       lock.sql,
       'select "JOBSCHID", "MAPREF", "FRQCD", "FRQDD", "FRQHH", "FRQMI", "STRTDT", "ENDDT", "NXT_RUN_DT" from "DWJOBSCH" ' +
-        `where "JOBSCHID" = :1 and "CURFLG" = :2 and "SCHFLG" = :3 and "NXT_RUN_DT" <= :4 and "NXT_RUN_SIG" = ${signature(5)} for update skip locked`,
+        `where "JOBSCHID" in (:1, :2, :3) and "CURFLG" = :4 and "SCHFLG" = :5 and "NXT_RUN_DT" <= :6 and "NXT_RUN_SIG" = ${signature(7)} for update skip locked`,
     );
+    assert.doesNotMatch(lock.sql, /rownum|fetch first/i);
   });
 
-  test('firing: existing ids looked up, NXT_RUN_DT advanced (LST_RUN_DT with a firing), an invalid row cleared', () => {
+  test('firing: existing ids looked up, requests queued, NXT_RUN_DT advanced (LST_RUN_DT with a firing, LST_SKIP_DT/CNT with a drop)', () => {
     assertOracleSql(existingRequestsQuery(d.db, ['S7-202703051000', 'S7-202703051100']), { binds: ['S7-202703051000', 'S7-202703051100'] });
-    const next = NOW.plus({ days: 1 });
-    const advance = assertOracleSql(advanceScheduleStatement(d.db, 7, next, NOW), { binds: [next.toJSDate(), NOW.toJSDate(), 7] });
+    assertOracleSql(insertRequestRowStatement(d.db, d, { requestId: 'S7-202703051000', mapref: 'MAP_A', requestType: 'IMMEDIATE', payload: '{}' }), {
+      binds: ['S7-202703051000', 'MAP_A', 'IMMEDIATE', '{}', 'NEW'],
+    });
+    const next = NOW.plus({ days: 1 }).toJSDate();
+    const at = NOW.toJSDate();
+    const advance = assertOracleSql(advanceScheduleStatement(d.db, { jobschid: 7, nxtRunDt: next, lstRunDt: at, skipped: null }), { binds: [next, at, 7] });
     assert.equal(advance.sql, 'update "DWJOBSCH" set "NXT_RUN_DT" = :1, "LST_RUN_DT" = :2 where "JOBSCHID" = :3');
-    assert.equal(assertOracleSql(advanceScheduleStatement(d.db, 7, null, null)).sql, 'update "DWJOBSCH" set "NXT_RUN_DT" = :1 where "JOBSCHID" = :2');
-    assertOracleSql(clearNextRunStatement(d.db, 7), { binds: [7] });
+    const skip = assertOracleSql(advanceScheduleStatement(d.db, { jobschid: 7, nxtRunDt: next, lstRunDt: null, skipped: { last: at, count: 4 } }), { binds: [next, at, 4, 7] });
+    assert.equal(skip.sql, 'update "DWJOBSCH" set "NXT_RUN_DT" = :1, "LST_SKIP_DT" = :2, "LST_SKIP_CNT" = :3 where "JOBSCHID" = :4');
+    assert.equal(assertOracleSql(advanceScheduleStatement(d.db, { jobschid: 7, nxtRunDt: null, lstRunDt: null, skipped: null })).sql, 'update "DWJOBSCH" set "NXT_RUN_DT" = :1 where "JOBSCHID" = :2');
   });
 
-  test('fan-out: the parent MAPREF current schedule, its enabled current children', () => {
-    assertOracleSql(currentScheduleQuery(d.db, 'MAP_PARENT'), { binds: ['MAP_PARENT'] });
-    const children = assertOracleSql(childSchedulesQuery(d.db, 7), { binds: [7] });
-    assert.equal(children.sql, 'select "JOBSCHID", "MAPREF" from "DWJOBSCH" where "DPND_JOBSCHID" = :1 and "CURFLG" = :2 and "SCHFLG" = :3 order by "JOBSCHID"');
+  test('fan-out: the enabled current children of the parent MAPREF current schedule, in one self-join (aliases without AS)', () => {
+    const children = assertOracleSql(childSchedulesQuery(d.db, 'MAP_PARENT'), { binds: ['MAP_PARENT'] });
+    assert.equal(
+      children.sql,
+      'select "C"."JOBSCHID", "C"."MAPREF" from "DWJOBSCH" "C" inner join "DWJOBSCH" "P" on "P"."JOBSCHID" = "C"."DPND_JOBSCHID" ' +
+        'where "P"."MAPREF" = :1 and "P"."CURFLG" = :2 and "C"."CURFLG" = :3 and "C"."SCHFLG" = :4 order by "C"."JOBSCHID"',
+    );
   });
 
   test('worker registry (DWPRCWRK): UTC heartbeats, values bound', () => {

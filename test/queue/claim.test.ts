@@ -5,6 +5,21 @@ import { PostgresDialect } from '../../src/db/dialects/postgres.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { clearQueue, insertRequests, statuses } from '../support/requests.js';
 
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function findNode(node: PlanNode, match: (n: PlanNode) => boolean): PlanNode | null {
+  if (match(node)) return node;
+  for (const child of node.Plans ?? []) {
+    const found = findNode(child, match);
+    if (found) return found;
+  }
+  return null;
+}
+
 describe('claiming (PostgreSQL)', () => {
   let t: TestDatabase;
   before(async () => {
@@ -101,6 +116,22 @@ describe('claiming (PostgreSQL)', () => {
     const stored = await t.dialect.db.selectFrom('dwprcreq').select(['mapref', 'requestType']).where('requestId', '=', 'p1').executeTakeFirstOrThrow();
     assert.deepEqual(stored, { mapref: 'PAD', requestType: 'IMMEDIATE' });
     assert.deepEqual(await t.dialect.claimRequests('w2', 10, 30_000), [], 'PAD is running: p2 and p3 wait');
+  });
+
+  test('a long queue sharing one REQUESTED_AT (a bulk insert) beside many finished rows: the claim walks the index, never sorts the queue', async () => {
+    await sql`insert into dwprcreq (request_id, mapref, request_type, requested_at, status)
+              select 'done' || g, 'D' || (g % 100), 'IMMEDIATE', timestamp '2025-01-01' + g * interval '1 minute', 'DONE' from generate_series(1, 20000) g`.execute(t.dialect.db);
+    await sql`insert into dwprcreq (request_id, mapref, request_type, requested_at)
+              select 'q' || lpad(g::text, 5, '0'), 'Q' || (g % 500), 'IMMEDIATE', timestamp '2026-01-01' from generate_series(1, 5000) g`.execute(t.dialect.db);
+    await sql`analyze dwprcreq`.execute(t.dialect.db);
+    const { rows } = await sql<Record<string, [{ Plan: PlanNode }]>>`explain (format json) ${t.dialect.claimStatement('w', 8, 30_000)}`.execute(t.dialect.db);
+    const locking = findNode(Object.values(rows[0]!)[0]![0].Plan, (n) => n['Node Type'] === 'LockRows');
+    assert.ok(locking, 'the candidates are locked');
+    assert.ok(findNode(locking, (n) => n['Index Name'] === 'dwprcreq_status'), JSON.stringify(locking));
+    assert.equal(findNode(locking, (n) => /Sort/.test(n['Node Type'])), null, `no sort of the queue under the row locks: ${JSON.stringify(locking)}`);
+    const claimed = await t.dialect.claimRequests('w', 8, 30_000);
+    assert.equal(claimed.length, 8);
+    assert.ok(claimed.every((r) => r.requestId.startsWith('q')));
   });
 
   test('the database refuses a second running row of a MAPREF even when written by hand', async () => {

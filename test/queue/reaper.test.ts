@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import type { RunSession, RunTag } from '../../src/db/dialects/dialect.js';
+import { runApplicationName } from '../../src/db/dialects/postgres.js';
 import { LEASE_EXPIRED, reapExpiredLeases } from '../../src/queue/reapExpiredLeases.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { clearQueue, insertRequests } from '../support/requests.js';
 import { waitFor } from '../support/waitFor.js';
+
+/** A session tagged as openRunRow tags a run's session. */
+async function tag(session: RunSession, run: RunTag): Promise<void> {
+  await sql`select set_config('application_name', ${runApplicationName(run)}, false)`.execute(session.db);
+}
 
 describe('reaping expired leases', () => {
   let t: TestDatabase;
@@ -37,6 +44,8 @@ describe('reaping expired leases', () => {
     assert.match(JSON.parse(row.resultPayload!).message, /worker lost: lease expired on dead:1; retry 2 of 3/);
     const log = await t.dialect.db.selectFrom('dwprclog').select(['status', 'msg']).where('prcid', '=', 41).executeTakeFirstOrThrow();
     assert.deepEqual(log, { status: 'FL', msg: LEASE_EXPIRED });
+    const errors = await t.dialect.db.selectFrom('dwjoberr').select(['errtyp', 'errmsg', 'mapref']).where('prcid', '=', 41).execute();
+    assert.deepEqual(errors, [{ errtyp: 'ERR', errmsg: LEASE_EXPIRED, mapref: 'A' }], 'a failed run always has an ERR row');
   });
 
   test('after its attempts the request is FAILED; a stop-marked one is CANCELLED', async () => {
@@ -60,9 +69,9 @@ describe('reaping expired leases', () => {
     const session = await t.dialect.openRunSession();
     const other = await t.dialect.openRunSession();
     try {
-      await session.tag({ mapref: 'ZOMBIE', prcid: 51 });
+      await tag(session, { mapref: 'ZOMBIE', prcid: 51 });
       // Another run's session that merely shares nothing but the table: left alone.
-      await other.tag({ mapref: 'ZOMBIE', prcid: 52 });
+      await tag(other, { mapref: 'ZOMBIE', prcid: 52 });
       const running = session.runBlock(`DO $$ BEGIN PERFORM pg_sleep(60); END $$`).then(() => null, (error: unknown) => error);
       await waitFor(async () => {
         const { rows } = await sql<{ s: string }>`select state as s from pg_stat_activity where pid = ${session.sessionId}`.execute(t.dialect.db);
@@ -87,7 +96,7 @@ describe('reaping expired leases', () => {
   test('a run whose session has already gone, or carries another tag, is closed without ending anything', async () => {
     const session = await t.dialect.openRunSession();
     try {
-      await session.tag({ mapref: 'OTHER', prcid: 99 });
+      await tag(session, { mapref: 'OTHER', prcid: 99 });
       await claimAndExpire('gone', 1, { prcid: 61 });
       await sql`insert into dwprclog (prcid, mapref, status, sessionid) values (61, 'GONE', 'IP', ${session.sessionId})`.execute(t.dialect.db);
       const reaped = await reapExpiredLeases(t.dialect, policy);

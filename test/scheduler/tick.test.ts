@@ -87,6 +87,26 @@ describe('scheduler tick', () => {
     }
   });
 
+  test('a burst of due schedules larger than a batch is fired in one tick, shared by replicas, once each', async () => {
+    const twoDaysAgo = DateTime.utc().minus({ days: 2 }).toISODate()!;
+    await sql`insert into dwjobsch (jobschid, mapref, frqcd, frqhh, frqmi, strtdt, enddt, stflg, curflg, schflg)
+              select g, 'B' || g, 'ID', '-1', '01', ${new Date(`${twoDaysAgo}T00:00:00Z`)}, ${new Date(`${yesterday()}T00:00:00Z`)}, 'A', 'Y', 'Y'
+                from generate_series(1, 250) g`.execute(t.dialect.db);
+    await tick();
+    await t.dialect.db.updateTable('dwjobsch').set({ nxtRunDt: new Date(`${yesterday()}T23:59:00Z`) }).execute();
+    const replicas = Array.from({ length: 2 }, () => new PostgresDialect({ url: t.url, schema: null, tablePrefix: 'DW', poolMax: 2 }));
+    try {
+      const results = await Promise.all(replicas.map((d) => tick({ misfireThresholdMs: 72 * 3600_000 }, d)));
+      assert.equal(results.reduce((n, r) => n + r.fired.length, 0), 250, 'all fired by this one tick of each replica');
+      const all = await requests();
+      assert.equal(new Set(all.map((r) => r.requestId)).size, 250);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from dwjobsch where nxt_run_dt is not null`.execute(t.dialect.db);
+      assert.equal(rows[0]!.n, 0, 'the minute before midnight was the last occurrence of each');
+    } finally {
+      await Promise.all(replicas.map((d) => d.close()));
+    }
+  });
+
   describe('misfires: five occurrences missed while the fleet was down', () => {
     // Every minute, ended yesterday: the five minutes before midnight are long past, deterministically.
     const setup = async () => {
@@ -109,13 +129,15 @@ describe('scheduler tick', () => {
       assert.deepEqual([row.lstSkipDt!.toISOString(), row.lstSkipCnt], [`${yesterday()}T23:58:00.000Z`, 4]);
     });
 
-    test('skip: nothing missed fires; only DWJOBSCH.LST_SKIP_DT/CNT record the drop', async () => {
+    test('skip: nothing missed fires; only DWJOBSCH.LST_SKIP_DT/CNT record the drop, LST_RUN_DT stays the last real firing', async () => {
       const id = await setup();
+      const lastFired = new Date(`${yesterday()}T12:00:00Z`);
+      await t.dialect.db.updateTable('dwjobsch').set({ lstRunDt: lastFired }).where('jobschid', '=', id).execute();
       const r = await tick({ misfire: 'skip' });
       assert.deepEqual([r.fired.length, r.skipped], [0, 5]);
       assert.equal((await requests()).length, 0);
       const row = await scheduleRow(t.dialect, id);
-      assert.deepEqual([row.lstSkipDt!.toISOString(), row.lstSkipCnt, row.lstRunDt], [`${yesterday()}T23:59:00.000Z`, 5, null]);
+      assert.deepEqual([row.lstSkipDt!.toISOString(), row.lstSkipCnt, row.lstRunDt, row.nxtRunDt], [`${yesterday()}T23:59:00.000Z`, 5, lastFired, null]);
     });
 
     test('catchup: each missed occurrence, its own id, at most DWPRC_CATCHUP_MAX', async () => {

@@ -1,6 +1,7 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import type { ClaimedRow } from '../../queue/request.js';
 import type { PackageArg, PackageEntryPoint } from '../packageEntryPoints.js';
+import type { ClosedRun, JobLogRow, OpenedRun, RequestOwner, RunClose, RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 
 /**
@@ -31,6 +32,31 @@ export interface Dialect {
    * unquoted name takes on this database: `"SALES"` on Oracle, `"sales"` on PostgreSQL.
    */
   quoteIdentifier(name: string): string;
+  /**
+   * Writes a run's IP row with the next DWPRCLOGSEQ value and records that PRCID on its request,
+   * as one committed unit, only while `owner` still holds the claim, on the run session (a
+   * DWLOGIC block finds its row by this session's id), and tags the session for DBAs with dwprc,
+   * the MAPREF and the PRCID. Returns the PRCID with the database clock of the write, or null
+   * when the claim is gone: then nothing was written.
+   */
+  openRunRow(session: RunSession, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null>;
+  /**
+   * Ends a run row (`close`, its guarded UPDATE) and, when given, writes its DWJOBLOG row, as one
+   * committed unit; the DWJOBLOG row only if the close changed the run. On the run session (its
+   * tag goes with the close), or on a Kysely when that connection failed. Returns whether it did
+   * (false: the row was no longer this run's to close) and the run's DWJOBLOG totals after it.
+   */
+  closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<ClosedRun>;
+  /**
+   * Queues requests (STATUS NEW, REQUESTED_AT by the database clock) in the caller's transaction:
+   * one statement on PostgreSQL; one per row on Oracle, whose multi-row VALUES needs 23ai.
+   */
+  insertRequests(db: Kysely<Database>, rows: readonly NewRequest[]): Promise<void>;
+  /**
+   * Sets NXT_RUN_DT, and LST_RUN_DT and LST_SKIP_DT/CNT where given (null keeps them), of many
+   * schedules in the caller's transaction: one statement on PostgreSQL, one per row on Oracle.
+   */
+  advanceSchedules(db: Kysely<Database>, rows: readonly ScheduleAdvance[]): Promise<void>;
   /** A dedicated connection for one run: the DWLOGIC contract needs the IP row and the block on one session. */
   openRunSession(): Promise<RunSession>;
 
@@ -102,6 +128,25 @@ export interface Dialect {
   callPackage(trx: Kysely<Database>, entry: PackageEntryPoint, args: readonly PackageArg[]): Promise<unknown>;
 
   close(): Promise<void>;
+}
+
+/** A request to queue (see Dialect.insertRequests). */
+export interface NewRequest {
+  requestId: string;
+  mapref: string;
+  requestType: string;
+  /** JSON object text. */
+  payload: string;
+}
+
+/** A schedule's next fire time after a tick (see Dialect.advanceSchedules); UTC wall times. */
+export interface ScheduleAdvance {
+  jobschid: number;
+  nxtRunDt: Date | null;
+  /** The occurrence just fired; null keeps LST_RUN_DT. */
+  lstRunDt: Date | null;
+  /** Occurrences the misfire policy dropped: the last one and how many (LST_SKIP_DT/CNT); null keeps them. */
+  skipped: { last: Date; count: number } | null;
 }
 
 /** `transient`: the database is unreachable or restarting; `conflict`: retry the transaction. */
@@ -178,7 +223,7 @@ export interface RowBatch {
  */
 export type RunSessionEnd = 'ended' | 'none' | 'alive' | 'unknown';
 
-/** What a DBA sees on the session of a run (V$SESSION MODULE/ACTION/CLIENT_IDENTIFIER, pg_stat_activity). */
+/** What a DBA sees on the session of a run (V$SESSION MODULE/ACTION/CLIENT_IDENTIFIER, pg_stat_activity), set by openRunRow. */
 export interface RunTag {
   mapref: string;
   prcid: number;
@@ -194,7 +239,21 @@ export interface RunSession {
   readonly db: Kysely<Database>;
   /** The id DWPRCLOG.SESSIONID records for this connection. */
   readonly sessionId: number;
-  tag(tag: RunTag): Promise<void>;
+  /**
+   * Whether an IP row of another run may carry this session id: a row left by a dead session
+   * whose id the server has reused. True until this process has closed a run on this very
+   * connection: its first run closed any such row (openRun), and a connection whose run could
+   * not be closed is discarded, so afterwards the look-up can be skipped.
+   */
+  readonly mayHoldStaleRuns: boolean;
+  /** Records that a run on this connection was closed on it (see mayHoldStaleRuns). */
+  markRunClosed(): void;
+  /**
+   * Commits what the flow left uncommitted on this connection, as its success. PostgreSQL runs
+   * in autocommit mode, so there is only something to commit when the flow left a transaction
+   * open; Oracle always commits.
+   */
+  commit(): Promise<void>;
   /** Runs a DWLOGIC block verbatim as one statement, without binds. */
   runBlock(text: string): Promise<void>;
   /** Interrupts the statement running now, if any; a no-op between statements. */

@@ -6,6 +6,7 @@ import { PADDING, requestTypeKey, unpadded } from '../../queue/padding.js';
 import { isExclusiveType, pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
+import { closeRunStatement, insertJobLogStatement, insertRunStatement, jobLogTotals, jobLogTotalsQuery, recordPrcidStatement, type ClosedRun, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type {
@@ -16,9 +17,11 @@ import type {
   LegacySchedulerObject,
   Listener,
   MigrationFile,
+  NewRequest,
   RunSession,
   RunSessionEnd,
   RunTag,
+  ScheduleAdvance,
   StreamQueryOptions,
   WakeChannel,
 } from './dialect.js';
@@ -90,11 +93,29 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
         ]),
       ),
     )
+    // REQUESTED_AT alone: the (STATUS, REQUESTED_AT) index gives that order without sorting
+    // every queued row first; ties (a bulk insert) go in index order.
     .orderBy('q.requestedAt')
-    .orderBy('q.requestId')
     .forUpdate()
     .skipLocked()
     .withPlugin(withExecuteOptions({ maxRows: window, prefetchRows: window, fetchArraySize: window, autoCommit: false }));
+}
+
+/** One queued request of insertRequests (exported to pin its SQL). */
+export function insertRequestRowStatement(db: Kysely<Database>, dialect: Dialect, row: NewRequest) {
+  return db.insertInto('dwprcreq').values({ ...row, status: 'NEW', requestedAt: dialect.localNow() });
+}
+
+/** One schedule of advanceSchedules (exported to pin its SQL). */
+export function advanceScheduleStatement(db: Kysely<Database>, { jobschid, nxtRunDt, lstRunDt, skipped }: ScheduleAdvance) {
+  return db
+    .updateTable('dwjobsch')
+    .set({
+      nxtRunDt,
+      ...(lstRunDt ? { lstRunDt } : {}),
+      ...(skipped ? { lstSkipDt: skipped.last, lstSkipCnt: skipped.count } : {}),
+    })
+    .where('jobschid', '=', jobschid);
 }
 
 /**
@@ -281,6 +302,14 @@ export function oraclePackageCall(entry: PackageEntryPoint, args: readonly Packa
   return { sql: `BEGIN ${call}; END;`, binds };
 }
 
+/** The request was reaped or finished elsewhere before its run could open: roll back. */
+class ClaimLost extends Error {}
+
+function ownSession(session: RunSession): OracleRunSession {
+  if (!(session instanceof OracleRunSession)) throw new TypeError('an Oracle run needs an Oracle run session');
+  return session;
+}
+
 /** Dialect.callPackage on Oracle: the call runs on the transaction's own connection and commits with it. */
 export async function callOraclePackage(trx: Kysely<Database>, entry: PackageEntryPoint, args: readonly PackageArg[]): Promise<unknown> {
   const call = oraclePackageCall(entry, args);
@@ -345,6 +374,51 @@ export class OracleDialect implements Dialect {
 
   quoteIdentifier(name: string): string {
     return `"${validIdentifier('identifier', name).toUpperCase()}"`;
+  }
+
+  async openRunRow(session: RunSession, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null> {
+    // No data-modifying CTE on Oracle: the sequence value, the row and the guarded update in
+    // one transaction, rolled back when the claim is gone. The tag is client-side and rides on
+    // the INSERT, so the session carries it before the IP row can be seen: a reaper that finds
+    // the row finds the session by its CLIENT_IDENTIFIER (endRunSession).
+    const own = ownSession(session);
+    let opened: OpenedRun;
+    try {
+      opened = await own.db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ p: number; t: Date }>`SELECT ${this.nextValue('dwprclogseq')} AS "p", ${this.utcNow()} AS "t" FROM DUAL`.execute(trx);
+        const prcid = Number(rows[0]!.p);
+        own.tag({ mapref: row.mapref, prcid });
+        await insertRunStatement(trx, this, prcid, row).execute();
+        const claimed = await recordPrcidStatement(trx, owner, prcid).executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) !== 1) throw new ClaimLost();
+        return { prcid, openedAt: rows[0]!.t };
+      });
+    } catch (error) {
+      if (error instanceof ClaimLost) {
+        own.untag();
+        return null;
+      }
+      throw error;
+    }
+    return opened;
+  }
+
+  closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<ClosedRun> {
+    const db = on instanceof Kysely ? on : ownSession(on).db;
+    return db.transaction().execute(async (trx) => {
+      const updated = await closeRunStatement(trx, this, close).executeTakeFirst();
+      const closed = Number(updated.numUpdatedRows) === 1;
+      if (closed && jobLog) await insertJobLogStatement(trx, this, jobLog).execute();
+      return { closed, counts: jobLogTotals(await jobLogTotalsQuery(trx, [close.prcid]).executeTakeFirstOrThrow()) };
+    });
+  }
+
+  async insertRequests(db: Kysely<Database>, rows: readonly NewRequest[]): Promise<void> {
+    for (const row of rows) await insertRequestRowStatement(db, this, row).execute();
+  }
+
+  async advanceSchedules(db: Kysely<Database>, rows: readonly ScheduleAdvance[]): Promise<void> {
+    for (const row of rows) await advanceScheduleStatement(db, row).execute();
   }
 
   async openRunSession(): Promise<RunSession> {
@@ -516,15 +590,25 @@ export class OracleRunSession implements RunSession {
     private readonly connection: OracleRunConnection,
   ) {}
 
+  /** The pool hands out a new connection object each time, so nothing is remembered across runs: always looked up. */
+  readonly mayHoldStaleRuns = true;
+
+  markRunClosed(): void {}
+
   static async open(connection: OracleRunConnection, tablePrefix: string, sessionId: RawBuilder<number>): Promise<OracleRunSession> {
     const db = pinnedOracleKysely(connection, tablePrefix);
     return new OracleRunSession(db, Number(await selectOracleValue(sessionId, db)), connection);
   }
 
-  async tag({ mapref, prcid }: RunTag) {
+  /** MODULE/ACTION/CLIENT_IDENTIFIER: set on the connection object, sent with the next call. */
+  tag({ mapref, prcid }: RunTag): void {
     this.connection.module = 'dwprc';
     this.connection.action = clipBytes(mapref, ACTION_MAX);
     this.connection.clientId = clipBytes(String(prcid), CLIENT_ID_MAX);
+  }
+
+  async commit() {
+    await this.connection.commit();
   }
 
   async runBlock(text: string) {
@@ -536,12 +620,16 @@ export class OracleRunSession implements RunSession {
     await this.connection.break();
   }
 
-  async release(options: { discard?: boolean } = {}) {
-    if (this.#released) return;
-    this.#released = true;
+  untag(): void {
     this.connection.module = '';
     this.connection.action = '';
     this.connection.clientId = '';
+  }
+
+  async release(options: { discard?: boolean } = {}) {
+    if (this.#released) return;
+    this.#released = true;
+    this.untag();
     await this.connection.close({ drop: options.discard === true }).catch(() => undefined);
   }
 }

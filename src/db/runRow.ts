@@ -1,0 +1,186 @@
+import type { Kysely, QueryCreator } from 'kysely';
+import type { Dialect } from './dialects/dialect.js';
+import type { Database } from './schema.js';
+
+/**
+ * The statements that open and close a run's DWPRCLOG row and write its DWJOBLOG row, shared by
+ * the engine and both dialects' openRunRow/closeRunRow, so the rows are the same whichever
+ * statements write them.
+ */
+
+/**
+ * A run's DWPRCLOG row as the engine opens it (everything but the PRCID, which the dialect draws
+ * from DWPRCLOGSEQ) and the claim that must still hold for it to be written. Shared by both
+ * dialects' `openRunRow`, so the row is the same whichever statements write it.
+ */
+export interface RunRow {
+  jobid: number | null;
+  jobflwid: number | null;
+  sessionId: number;
+  mapref: string;
+  /** DWPRCLOG.PRCLOG: `Parameters used: …`. */
+  prclog: string;
+  /** PARAM1 … PARAM10. */
+  params: readonly (string | null)[];
+}
+
+/** The run a DWJOBLOG / DWJOBERR row belongs to. */
+export interface RunIdentity {
+  prcid: number;
+  jobid: number | null;
+  mapref: string | null;
+  sessionId: number | null;
+}
+
+/** How a run row ends. */
+export interface RunClose {
+  prcid: number;
+  status: 'PC' | 'FL' | 'ST';
+  /** MSG, already cut to its column; null keeps it. */
+  message: string | null;
+  /** The request running it, when the close must respect a reaper (see closeRunStatement). */
+  owner: RequestOwner | null;
+}
+
+/** A run's DWJOBLOG row; JOBLOGID null = the sequence's next, drawn by the insert itself. */
+export interface JobLogRow {
+  run: RunIdentity;
+  joblogid: number | null;
+  counts: RunCounts;
+}
+
+/** Row counts of a run's DWJOBLOG rows, summed. */
+export interface RunCounts {
+  source: number;
+  target: number;
+  errors: number;
+}
+
+/** What a close did: whether it ended the run, and the run's DWJOBLOG totals after it (null: none). */
+export interface ClosedRun {
+  closed: boolean;
+  counts: RunCounts | null;
+}
+
+/** A run row just written. */
+export interface OpenedRun {
+  prcid: number;
+  /** The database clock (UTC wall time) when it was written: "today" for the flow comes from it. */
+  openedAt: Date;
+}
+
+/** The request that owns a run: CLAIMED_BY guards every write to DWPRCREQ. */
+export interface RequestOwner {
+  requestId: string;
+  claimedBy: string;
+}
+
+/** The IP row's columns but PRCID, stamped by the database clock. */
+export function runRowValues(dialect: Dialect, row: RunRow) {
+  const [param1, param2, param3, param4, param5, param6, param7, param8, param9, param10] = Array.from({ length: 10 }, (_, i) => row.params[i] ?? null);
+  return {
+    jobid: row.jobid,
+    jobflwid: row.jobflwid,
+    strtdt: dialect.localNow(),
+    reccrdt: dialect.localNow(),
+    recupdt: dialect.localNow(),
+    status: 'IP' as const,
+    prclog: row.prclog,
+    sessionid: row.sessionId,
+    mapref: row.mapref,
+    param1, param2, param3, param4, param5, param6, param7, param8, param9, param10,
+  };
+}
+
+/** The IP row with a known PRCID. Exported for the SQL pins. */
+export function insertRunStatement(db: Kysely<Database>, dialect: Dialect, prcid: number, row: RunRow) {
+  return db.insertInto('dwprclog').values({ prcid, ...runRowValues(dialect, row) });
+}
+
+/** PRCID on the request, only while this worker still holds its claim. Exported for the SQL pins. */
+export function recordPrcidStatement(db: Kysely<Database>, owner: RequestOwner, prcid: number) {
+  return db
+    .updateTable('dwprcreq')
+    .set({ prcid })
+    .where('requestId', '=', owner.requestId)
+    .where('claimedBy', '=', owner.claimedBy)
+    .where('status', '=', 'CLAIMED');
+}
+
+/**
+ * The closing UPDATE: the row of this PRCID only, and only while it is IP or (FL and still owned
+ * by this request), so a row a reaper closed is never resurrected. Exported for the SQL pins.
+ */
+export function closeRunStatement(db: QueryCreator<Database>, dialect: Dialect, close: RunClose) {
+  const { owner, prcid } = close;
+  return db
+    .updateTable('dwprclog')
+    .set({
+      status: close.status,
+      enddt: dialect.localNow(),
+      recupdt: dialect.localNow(),
+      ...(close.message === null ? {} : { msg: close.message }),
+    })
+    .where('prcid', '=', prcid)
+    .where((eb) => {
+      const open = eb('status', '=', 'IP');
+      if (!owner) return open;
+      const stillOurs = eb.exists(
+        eb
+          .selectFrom('dwprcreq')
+          .select('dwprcreq.requestId')
+          .where('dwprcreq.requestId', '=', owner.requestId)
+          .where('dwprcreq.claimedBy', '=', owner.claimedBy)
+          .where('dwprcreq.status', '=', 'CLAIMED')
+          .where('dwprcreq.prcid', '=', prcid),
+      );
+      return eb.or([open, eb.and([eb('status', '=', 'FL'), stillOurs])]);
+    });
+}
+
+/** DWJOBLOG's columns, as PKGDWPRC.CREATE_JOB_LOG writes them. */
+export function jobLogValues(dialect: Dialect, log: JobLogRow) {
+  const { run, counts } = log;
+  return {
+    joblogid: log.joblogid ?? dialect.nextValue('dwjoblogseq'),
+    prcdt: dialect.localNow(),
+    jobid: run.jobid,
+    mapref: run.mapref,
+    srcrows: counts.source,
+    trgrows: counts.target,
+    errrows: counts.errors,
+    reccrdt: dialect.localNow(),
+    prcid: run.prcid,
+    sessionid: run.sessionId,
+  };
+}
+
+/** One DWJOBLOG row. Exported for the SQL pins. */
+export function insertJobLogStatement(db: QueryCreator<Database>, dialect: Dialect, log: JobLogRow) {
+  return db.insertInto('dwjoblog').values(jobLogValues(dialect, log));
+}
+
+/** DWJOBLOG totals of some runs (Oracle: at most 1000 PRCIDs). Exported for the SQL pins. */
+export function jobLogTotalsQuery(db: QueryCreator<Database>, prcids: readonly number[]) {
+  return db
+    .selectFrom('dwjoblog')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('logs'),
+      eb.fn.sum<number>('srcrows').as('source'),
+      eb.fn.sum<number>('trgrows').as('target'),
+      eb.fn.sum<number>('errrows').as('errors'),
+    ])
+    .where('prcid', 'in', [...prcids]);
+}
+
+/** A totals row as the drivers return it (numbers or numeric text) → counts, or null for no rows. */
+export function jobLogTotals(row: { logs: unknown; source: unknown; target: unknown; errors: unknown }): RunCounts | null {
+  if (Number(row.logs) === 0) return null;
+  return { source: Number(row.source ?? 0), target: Number(row.target ?? 0), errors: Number(row.errors ?? 0) };
+}
+
+/** Two totals added; null means none. */
+export function addCounts(a: RunCounts | null, b: RunCounts | null): RunCounts | null {
+  if (!a || !b) return a ?? b;
+  return { source: a.source + b.source, target: a.target + b.target, errors: a.errors + b.errors };
+}
