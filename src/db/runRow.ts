@@ -14,7 +14,12 @@ import type { Database } from './schema.js';
  * dialects' `openRunRow`, so the row is the same whichever statements write it.
  */
 export interface RunRow {
-  jobid: number | null;
+  /**
+   * JOBID: known (a DWLOGIC flow's DWJOBFLW row), or CURRENT_JOB: the MAPREF's current DWJOB
+   * row's (a TypeScript flow), read by the statement that writes the row instead of a query of
+   * its own.
+   */
+  jobid: number | null | typeof CURRENT_JOB;
   jobflwid: number | null;
   sessionId: number;
   mapref: string;
@@ -65,6 +70,8 @@ export interface ClosedRun {
 /** A run row just written. */
 export interface OpenedRun {
   prcid: number;
+  /** The JOBID written (CURRENT_JOB resolved). */
+  jobid: number | null;
   /** The database clock (UTC wall time) when it was written: "today" for the flow comes from it. */
   openedAt: Date;
 }
@@ -75,11 +82,23 @@ export interface RequestOwner {
   claimedBy: string;
 }
 
+export const CURRENT_JOB = 'current';
+
+/** The MAPREF's current DWJOB row's JOBID, the newest should there be several; NULL when none. Exported for the SQL pins. */
+export function currentJobIdQuery(db: QueryCreator<Database>, mapref: string) {
+  return db
+    .selectFrom('dwjob')
+    .select((eb) => eb.fn.max('jobid').as('jobid'))
+    .where('mapref', '=', mapref)
+    .where('curflg', '=', 'Y');
+}
+
 /** The IP row's columns but PRCID, stamped by the database clock. */
 export function runRowValues(dialect: Dialect, row: RunRow) {
   const [param1, param2, param3, param4, param5, param6, param7, param8, param9, param10] = Array.from({ length: 10 }, (_, i) => row.params[i] ?? null);
   return {
-    jobid: row.jobid,
+    // A subquery without plugins: the INSERT's transform it (twice would mangle Oracle names).
+    jobid: row.jobid === CURRENT_JOB ? currentJobIdQuery(dialect.db.withoutPlugins(), row.mapref) : row.jobid,
     jobflwid: row.jobflwid,
     strtdt: dialect.localNow(),
     reccrdt: dialect.localNow(),

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect, RunSession } from '../db/dialects/dialect.js';
-import type { OpenedRun } from '../db/runRow.js';
+import type { OpenedRun, RunRow } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import type { RunParams } from '../queue/request.js';
 import { endRun, type RunOwner } from './closeRun.js';
@@ -9,7 +9,7 @@ import { parametersUsed } from './prclogText.js';
 export interface RunStart {
   owner: RunOwner;
   mapref: string;
-  jobid: number | null;
+  jobid: RunRow['jobid'];
   jobflwid: number | null;
   params: RunParams;
 }

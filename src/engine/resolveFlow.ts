@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { CURRENT_JOB } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import { printable, UserError } from '../errors.js';
 import type { ExecutionContext } from './execution.js';
@@ -8,13 +9,8 @@ import { looksLikePython } from './pythonLogic.js';
 
 /** What runs for a MAPREF, with the ids its DWPRCLOG rows carry. */
 export type ResolvedFlow =
-  | { kind: 'typescript'; mapref: string; flow: DefinedFlow; file: string; jobid: number | null; jobflwid: null }
+  | { kind: 'typescript'; mapref: string; flow: DefinedFlow; file: string; jobid: typeof CURRENT_JOB; jobflwid: null }
   | { kind: 'dwlogic'; mapref: string; text: string; jobid: number | null; jobflwid: number };
-
-/** The MAPREF's current DWJOB row: the JOBID a TypeScript flow's runs carry (exported, like the next, to pin its Oracle SQL). */
-export function currentJobQuery(db: Kysely<Database>, mapref: string) {
-  return db.selectFrom('dwjob').select('jobid').where('mapref', '=', mapref).where('curflg', '=', 'Y').orderBy('jobid', 'desc');
-}
 
 /** The current active DWJOBFLW row; the newest should there be several. */
 export function currentFlowQuery(db: Kysely<Database>, mapref: string) {
@@ -36,10 +32,8 @@ export async function resolveFlow(mapref: string, context: Pick<ExecutionContext
   const db = context.dialect.db;
   const registry = context.flows ?? (await flowRegistry(context.config.flowsDir, context.log));
   const registered = registry.get(mapref);
-  if (registered) {
-    const job = await currentJobQuery(db, mapref).executeTakeFirst();
-    return { kind: 'typescript', mapref, flow: registered.flow, file: registered.file, jobid: job?.jobid ?? null, jobflwid: null };
-  }
+  // A TypeScript flow's runs carry the MAPREF's current DWJOB JOBID, read when the run row is written.
+  if (registered) return { kind: 'typescript', mapref, flow: registered.flow, file: registered.file, jobid: CURRENT_JOB, jobflwid: null };
   const row = await currentFlowQuery(db, mapref).executeTakeFirst();
   if (!row) throw new UserError(`No active job flow found for ${printable(mapref)}`);
   const text = row.dwlogic ?? '';

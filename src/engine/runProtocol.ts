@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { RunSession } from '../db/dialects/dialect.js';
-import type { ClosedRun, RunCounts } from '../db/runRow.js';
+import type { ClosedRun, RunCounts, RunIdentity } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../observe/logger.js';
 import type { HistoryRequest, ImmediateRequest, RunParams } from '../queue/request.js';
@@ -86,8 +86,8 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     log.info({ flow: flow.kind, params: spec.params.filter((p) => p !== null) }, 'run started');
     // execute() turns every failure of the flow into an Ending; this catch is the last guard
     // that an unforeseen error still closes the row instead of leaving it IP.
-    const ending = await execute(session, { ...spec, businessDate }, prcid, context, log).catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
-    const identity = { prcid, jobid: flow.jobid, mapref: request.mapref, sessionId: session.sessionId };
+    const identity = { prcid, jobid: opened.jobid, mapref: request.mapref, sessionId: session.sessionId };
+    const ending = await execute(session, { ...spec, businessDate }, identity, context, log).catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
     const end: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted };
     let closed: ClosedRun;
     try {
@@ -110,7 +110,7 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
 
 type Ending = Pick<RunEnd, 'status' | 'message' | 'detail' | 'jobLog'>;
 
-async function execute(session: RunSession, spec: RunSpec & { businessDate: string }, prcid: number, context: ExecutionContext, log: Logger): Promise<Ending> {
+async function execute(session: RunSession, spec: RunSpec & { businessDate: string }, run: RunIdentity & { mapref: string }, context: ExecutionContext, log: Logger): Promise<Ending> {
   const { control } = context;
   const stopping = AbortSignal.any([control.stop, control.kill]);
   if (stopping.aborted) return { status: 'ST', message: stopMessage(stopping.reason) };
@@ -130,7 +130,7 @@ async function execute(session: RunSession, spec: RunSpec & { businessDate: stri
       const created = createFlowContext({
         session,
         dialect: context.dialect,
-        run: { prcid, jobid: flow.jobid, mapref: spec.request.mapref, sessionId: session.sessionId },
+        run,
         params: spec.params,
         businessDate: spec.businessDate,
         signal: stopping,

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Expression, Kysely } from 'kysely';
 import type { Dialect } from '../db/dialects/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { ResultPayload } from '../engine/execution.js';
@@ -6,21 +6,40 @@ import { resultJson } from './result.js';
 
 export type FinalStatus = 'DONE' | 'FAILED' | 'CANCELLED';
 
-/** The guarded final update (exported to pin its Oracle SQL). */
-export function completeStatement(db: Kysely<Database>, dialect: Dialect, requestId: string, claimedBy: string, status: FinalStatus, result: ResultPayload) {
+/**
+ * Requests that must be queued in the transaction that completes this one (dependency children).
+ * `pending` selects what there is to queue; when it finds nothing, the completion is one
+ * statement, guarded by NOT EXISTS (pending), and `queue` is not called.
+ */
+export interface FollowUp {
+  pending: (db: Kysely<Database>) => Expression<unknown>;
+  queue: (trx: Kysely<Database>) => Promise<void>;
+}
+
+/** The guarded final update (exported to pin its Oracle SQL); with `unless`, only while that finds nothing. */
+export function completeStatement(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  requestId: string,
+  claimedBy: string,
+  status: FinalStatus,
+  result: ResultPayload,
+  unless?: Expression<unknown>,
+) {
   return db
     .updateTable('dwprcreq')
     .set({ status, resultPayload: resultJson(result), completedAt: dialect.localNow(), leaseExpiresAt: null })
     .where('requestId', '=', requestId)
     .where('claimedBy', '=', claimedBy)
-    .where('status', '=', 'CLAIMED');
+    .where('status', '=', 'CLAIMED')
+    .$if(unless !== undefined, (qb) => qb.where((eb) => eb.not(eb.exists(unless!))));
 }
 
 /**
  * Ends a claimed request. Guarded by CLAIMED_BY and STATUS: a worker whose lease was reaped
- * meanwhile changes nothing (fencing) and learns it from the `false` it gets back. `alsoDo`
- * runs in the same transaction once the update took effect (queueing dependent requests);
- * without it the update is one statement committed on its own.
+ * meanwhile changes nothing (fencing) and learns it from the `false` it gets back. One statement,
+ * committed on its own (both pools autocommit outside a transaction), unless `followUp` has
+ * something to queue: then the update and the queueing share one transaction.
  */
 export async function completeRequest(
   dialect: Dialect,
@@ -28,17 +47,19 @@ export async function completeRequest(
   claimedBy: string,
   status: FinalStatus,
   result: ResultPayload,
-  alsoDo?: (trx: Kysely<Database>) => Promise<void>,
+  followUp?: FollowUp,
 ): Promise<boolean> {
-  const complete = async (db: Kysely<Database>) => {
-    const updated = await completeStatement(db, dialect, requestId, claimedBy, status, result).executeTakeFirst();
+  const complete = async (db: Kysely<Database>, unless?: Expression<unknown>) => {
+    const updated = await completeStatement(db, dialect, requestId, claimedBy, status, result, unless).executeTakeFirst();
     return Number(updated.numUpdatedRows) === 1;
   };
-  // Without alsoDo one statement, committed on its own (both pools autocommit outside a transaction).
-  if (!alsoDo) return complete(dialect.db);
+  if (!followUp) return complete(dialect.db);
+  // Nothing to queue (the common case) or the claim is gone: decided by this one statement.
+  // The subquery without plugins: those of the statement it goes into transform it (once).
+  if (await complete(dialect.db, followUp.pending(dialect.db.withoutPlugins()))) return true;
   return dialect.db.transaction().execute(async (trx) => {
     if (!(await complete(trx))) return false;
-    await alsoDo(trx);
+    await followUp.queue(trx);
     return true;
   });
 }

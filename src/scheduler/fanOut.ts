@@ -11,17 +11,16 @@ export interface ChildSchedule {
   mapref: string;
 }
 
-/**
- * The enabled child schedules of a MAPREF's current schedule (DWJOBSCH.DPND_JOBSCHID pointing
- * at it), in one query. Read before the parent's completion so that a parent without children,
- * the common case, completes in one statement; a link made or removed meanwhile is the same
- * race as one made or removed just after the parent completed.
- */
+/** The enabled child schedules of a MAPREF's current schedule (DWJOBSCH.DPND_JOBSCHID pointing at it), in id order. */
 export function childSchedules(db: Kysely<Database>, parentMapref: string): Promise<ChildSchedule[]> {
-  return childSchedulesQuery(db, parentMapref).execute();
+  return childSchedulesQuery(db, parentMapref).orderBy('c.jobschid').execute();
 }
 
-/** Exported for the SQL pins. */
+/**
+ * Those children as one self-join, unordered: also the NOT EXISTS that lets a parent without
+ * children, the common case, complete in one statement (see completeRequest). Exported for the
+ * SQL pins.
+ */
 export function childSchedulesQuery(db: Kysely<Database>, parentMapref: string) {
   return db
     .selectFrom('dwjobsch as c')
@@ -30,8 +29,7 @@ export function childSchedulesQuery(db: Kysely<Database>, parentMapref: string) 
     .where('p.mapref', '=', parentMapref)
     .where('p.curflg', '=', 'Y')
     .where('c.curflg', '=', 'Y')
-    .where('c.schflg', '=', 'Y')
-    .orderBy('c.jobschid');
+    .where('c.schflg', '=', 'Y');
 }
 
 /**

@@ -6,11 +6,11 @@ import { RunCloseFailed } from '../engine/runProtocol.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
 import { retryDelayMs } from '../queue/backoff.js';
-import { completeRequest } from '../queue/completeRequest.js';
+import { completeRequest, type FollowUp } from '../queue/completeRequest.js';
 import { markStop } from '../queue/markStop.js';
 import { parseRequest } from '../queue/parseRequest.js';
 import { releaseRequest } from '../queue/releaseRequest.js';
-import { childSchedules, enqueueChildren } from '../scheduler/fanOut.js';
+import { childSchedules, childSchedulesQuery, enqueueChildren } from '../scheduler/fanOut.js';
 import type { ClaimedRow, ParsedRequest } from '../queue/request.js';
 
 export interface SlotDeps {
@@ -96,12 +96,16 @@ async function settle(request: ParsedRequest, outcome: Outcome, control: RunCont
     }
   }
   const parent = outcome.status === 'DONE' && (request.type === 'IMMEDIATE' || request.type === 'HISTORY') ? request : null;
-  const children = parent ? await childSchedules(dialect.db, parent.mapref) : [];
-  const queueChildren =
-    parent && children.length
-      ? (trx: Parameters<typeof enqueueChildren>[0]) => enqueueChildren(trx, dialect, parent, outcome.result, children).then(() => undefined)
-      : undefined;
-  return (await completeRequest(dialect, request.requestId, workerId, outcome.status, outcome.result, queueChildren)) ? outcome.status : 'LOST';
+  // A link made or removed while this completes is the same race as one made just after it.
+  const children: FollowUp | undefined = parent
+    ? {
+        pending: (db) => childSchedulesQuery(db, parent.mapref),
+        queue: async (trx) => {
+          await enqueueChildren(trx, dialect, parent, outcome.result, await childSchedules(trx, parent.mapref));
+        },
+      }
+    : undefined;
+  return (await completeRequest(dialect, request.requestId, workerId, outcome.status, outcome.result, children)) ? outcome.status : 'LOST';
 }
 
 /**

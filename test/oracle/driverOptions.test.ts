@@ -3,7 +3,6 @@ import { describe, test } from 'node:test';
 import oracledb from 'oracledb';
 import { OracleDialect, type OracleOptions, oraclePoolAttributes, OracleRunSession } from '../../src/db/dialects/oracle.js';
 import { cancelRequest } from '../../src/queue/cancelRequest.js';
-import { completeRequest } from '../../src/queue/completeRequest.js';
 
 /**
  * Driver options only (ORACLE.md), on a recording fake of the node-oracledb pool and connection
@@ -96,9 +95,10 @@ describe('Oracle driver options (recording fake of node-oracledb)', () => {
 
   test('inside a transaction nothing autocommits; the transaction commits once, or rolls back, and the next connection autocommits again', async () => {
     const fake = recordingPool();
-    assert.equal(await completeRequest(fake.dialect, 'R-1', 'w', 'DONE', { status: 'DONE', message: 'ok' }, async (trx) => {
+    await fake.dialect.db.transaction().execute(async (trx) => {
+      await trx.updateTable('dwprcreq').set({ status: 'DONE' }).where('requestId', '=', 'R-1').execute();
       await trx.insertInto('dwprcreq').values({ requestId: 'child', mapref: 'C', requestType: 'IMMEDIATE' }).execute();
-    }), true);
+    });
     assert.deepEqual(fake.names(), ['1:execute', '1:execute', '1:commit', '1:close']);
     assert.ok(fake.calls.filter((c) => c.name === 'execute').every((c) => c.options!.autoCommit !== true));
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { OracleDialect, type OracleRunConnection, OracleRunSession, oracleValueQuery } from '../../src/db/dialects/oracle.js';
-import { closeRunStatement, insertJobLogStatement, insertRunStatement, jobLogTotalsQuery, recordPrcidStatement } from '../../src/db/runRow.js';
+import { OracleDialect, openingValuesQuery, type OracleRunConnection, OracleRunSession, oracleValueQuery } from '../../src/db/dialects/oracle.js';
+import { closeRunStatement, CURRENT_JOB, currentJobIdQuery, insertJobLogStatement, insertRunStatement, jobLogTotalsQuery, recordPrcidStatement } from '../../src/db/runRow.js';
 import { writeProgressStatement } from '../../src/engine/historyProgress.js';
 import { listRunsQuery } from '../../src/engine/listRuns.js';
 import { staleRunsQuery } from '../../src/engine/openRun.js';
@@ -13,7 +13,7 @@ import { readProgressQuery } from '../../src/engine/historyProgress.js';
 import { insertJobErrorStatement } from '../../src/engine/jobRecords.js';
 import { deleteRunLogsStatements, endedRunsPage, prunableCounts } from '../../src/engine/pruneRunLogs.js';
 import { reportSqlQuery } from '../../src/engine/reports/findReportSql.js';
-import { currentFlowQuery, currentJobQuery } from '../../src/engine/resolveFlow.js';
+import { currentFlowQuery } from '../../src/engine/resolveFlow.js';
 import { histLoadStartQuery } from '../../src/engine/runHistory.js';
 import { assertOracleSql, compileOnlyOracle } from './oracleSqlRules.js';
 
@@ -147,23 +147,35 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
   test('opening a run: sequence, IP row and guarded PRCID in one transaction, rolled back when the claim is gone; tagged before the IP row is sent', async () => {
     const row = { sessionId: 4711, mapref: 'M1', jobid: 3, jobflwid: 9, prclog: 'Parameters used: none', params: [] };
     const now = new Date(Date.UTC(2027, 2, 5, 23, 30));
-    for (const [rowsAffected, expected, end] of [[1, { prcid: 42, openedAt: now }, 'commit'], [0, null, 'rollback']] as const) {
+    const cases = [
+      [row, 1, { prcid: 42, jobid: 3, openedAt: now }, 'commit'],
+      [row, 0, null, 'rollback'],
+      // A TypeScript flow: the JOBID comes with the PRCID and the clock, and goes into the INSERT as a value.
+      [{ ...row, jobid: CURRENT_JOB }, 1, { prcid: 42, jobid: 8, openedAt: now }, 'commit'],
+    ] as const;
+    for (const [opening, rowsAffected, expected, end] of cases) {
       const connection = new RecordingConnection();
       const sentWith: (string | undefined)[] = [];
       connection.execute = async (...args: unknown[]) => {
         connection.calls.push({ call: 'execute', args });
         sentWith.push(connection.clientId);
-        return { rows: [{ v: 42, p: 42, t: now }], rowsAffected } as never;
+        return { rows: [{ v: 42, p: 42, t: now, j: 8 }], rowsAffected } as never;
       };
       const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
       connection.calls = [];
       sentWith.length = 0;
-      assert.deepEqual(await dialect.openRunRow(session, row, owner), expected);
+      assert.deepEqual(await dialect.openRunRow(session, opening, owner), expected);
+      assert.ok((connection.calls[1]!.args[1] as unknown[]).includes(expected?.jobid ?? 3), 'the JOBID is a bind of the INSERT');
       // CLIENT_IDENTIFIER rides on the INSERT: a reaper that sees the IP row finds the session (fencing).
       assert.deepEqual(sentWith, [undefined, '42', '42'], 'the tag goes with the INSERT and the PRCID update');
       assert.deepEqual([connection.module, connection.action, connection.clientId], expected ? ['dwprc', 'M1', '42'] : ['', '', ''], 'tagged when opened, untagged when the claim was gone');
       assert.deepEqual(connection.names(), ['execute', 'execute', 'execute', end]);
-      assert.deepEqual(connection.calls[0]!.args[0], 'SELECT DWPRCLOGSEQ.NEXTVAL AS "p", SYS_EXTRACT_UTC(SYSTIMESTAMP) AS "t" FROM DUAL');
+      assert.deepEqual(
+        connection.calls[0]!.args[0],
+        opening.jobid === CURRENT_JOB
+          ? 'SELECT DWPRCLOGSEQ.NEXTVAL AS "p", SYS_EXTRACT_UTC(SYSTIMESTAMP) AS "t", (select max("JOBID") "JOBID" from "DWJOB" where "MAPREF" = :1 and "CURFLG" = :2) AS "j" FROM DUAL'
+          : 'SELECT DWPRCLOGSEQ.NEXTVAL AS "p", SYS_EXTRACT_UTC(SYSTIMESTAMP) AS "t", NULL AS "j" FROM DUAL',
+      );
       assert.deepEqual(
         connection.calls.slice(1, 3).map((c) => String(c.args[0]).slice(0, 28)),
         ['insert into "DWPRCLOG" ("PRC', 'update "DWPRCREQ" set "PRCID'],
@@ -258,7 +270,8 @@ describe('engine statements on Oracle: every one against the ORACLE.md rules', (
 
   test('what a run reads before it starts: flow, job, truncate target, history start and progress, report SQL', () => {
     assert.equal(assertOracleSql(currentFlowQuery(d.db, 'MAP_ENG'), { binds: ['MAP_ENG'] }).sql, 'select "JOBFLWID", "JOBID", "DWLOGIC" from "DWJOBFLW" where "MAPREF" = :1 and "CURFLG" = :2 and "STFLG" = :3 order by "JOBFLWID" desc');
-    assertOracleSql(currentJobQuery(d.db, 'MAP_ENG'), { binds: ['MAP_ENG'] });
+    const job = assertOracleSql(currentJobIdQuery(d.db, 'MAP_ENG'), { binds: ['MAP_ENG'] });
+    assert.equal(job.sql, 'select max("JOBID") "JOBID" from "DWJOB" where "MAPREF" = :1 and "CURFLG" = :2');
     assertOracleSql(targetTableQuery(d, 'MAP_ENG'), { binds: ['MAP_ENG'] });
     assert.equal(assertOracleSql(histLoadStartQuery(d.db), { binds: ['HIST_LOAD', 'DWT_PARAM1'] }).sql, 'select "PRVAL" from "DWPARAMS" where "PRTYP" = :1 and "PRCD" = :2');
     assertOracleSql(readProgressQuery(d.db, owner.requestId), { binds: [owner.requestId] });
@@ -267,7 +280,7 @@ describe('engine statements on Oracle: every one against the ORACLE.md rules', (
 
   test('open: stale IP rows of the session, the PRCID from its sequence, the IP row, PRCID on the request', () => {
     assertOracleSql(staleRunsQuery(d.db, 4711), { binds: [4711] });
-    assertOracleSql(oracleValueQuery(d.nextValue('dwprclogseq')).compile(d.db));
+    assertOracleSql(openingValuesQuery(d.db, d, { sessionId: 4711, mapref: 'MAP_ENG', jobid: CURRENT_JOB, jobflwid: null, prclog: 'Parameters used: none', params: [] }).compile(d.db), { binds: ['MAP_ENG'] });
     assertOracleSql(insertRunStatement(d.db, d, 11, { sessionId: 4711, mapref: 'MAP_ENG', jobid: 3, jobflwid: 9, prclog: 'Parameters used: 05-Mar-2027', params: ['05-Mar-2027', ...Array(9).fill(null)] }), { binds: ['MAP_ENG', '05-Mar-2027'] });
     assertOracleSql(recordPrcidStatement(d.db, owner, 11), { binds: [owner.requestId, owner.claimedBy, 11] });
   });

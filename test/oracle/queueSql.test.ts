@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { claimCandidatesQuery, claimUpdateStatement } from '../../src/db/dialects/oracle.js';
 import { cancelQueuedStatement, requestStatusQuery, retryFailedStatement } from '../../src/queue/cancelRequest.js';
 import { completeStatement } from '../../src/queue/completeRequest.js';
+import { childSchedulesQuery } from '../../src/scheduler/fanOut.js';
 import { activeFlowQuery, insertRequestStatement } from '../../src/queue/enqueue.js';
 import { cancelQueuedByStopStatement, markRunningStatement, runStartedAtQuery, startSecond, stopTargetsQuery } from '../../src/queue/markStop.js';
 import { deleteFinishedStatement, finishedRequestsCount, finishedRequestsPage } from '../../src/queue/pruneRequests.js';
@@ -54,6 +55,17 @@ describe('queue SQL on Oracle, as compiled', () => {
       done.sql,
       'update "DWPRCREQ" set "STATUS" = :1, "RESULT_PAYLOAD" = :2, "COMPLETED_AT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "LEASE_EXPIRES_AT" = :3 ' +
         'where "REQUEST_ID" = :4 and "CLAIMED_BY" = :5 and "STATUS" = :6',
+    );
+    // A parent completes in one statement when it has no dependency children to queue: no ORDER BY in the NOT EXISTS.
+    const parent = assertOracleSql(completeStatement(d.db, d, REQUEST, WORKER, 'DONE', { status: 'DONE', message: 'ok' }, childSchedulesQuery(d.db.withoutPlugins(), 'MAP_PARENT')), {
+      binds: [REQUEST, WORKER, 'MAP_PARENT'],
+    });
+    assert.ok(
+      parent.sql.endsWith(
+        'and "STATUS" = :6 and not exists (select "C"."JOBSCHID", "C"."MAPREF" from "DWJOBSCH" "C" inner join "DWJOBSCH" "P" on "P"."JOBSCHID" = "C"."DPND_JOBSCHID" ' +
+          'where "P"."MAPREF" = :7 and "P"."CURFLG" = :8 and "C"."CURFLG" = :9 and "C"."SCHFLG" = :10)',
+      ),
+      parent.sql,
     );
     const later = assertOracleSql(releaseStatement(d, REQUEST, WORKER, { delayMs: 5000, refundAttempt: true, note: { status: 'NEW', message: 'released' } }), {
       binds: [REQUEST, WORKER, 5],

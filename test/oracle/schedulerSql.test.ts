@@ -81,7 +81,7 @@ describe('scheduler and worker registry SQL on Oracle, as compiled', () => {
     assert.equal(
       children.sql,
       'select "C"."JOBSCHID", "C"."MAPREF" from "DWJOBSCH" "C" inner join "DWJOBSCH" "P" on "P"."JOBSCHID" = "C"."DPND_JOBSCHID" ' +
-        'where "P"."MAPREF" = :1 and "P"."CURFLG" = :2 and "C"."CURFLG" = :3 and "C"."SCHFLG" = :4 order by "C"."JOBSCHID"',
+        'where "P"."MAPREF" = :1 and "P"."CURFLG" = :2 and "C"."CURFLG" = :3 and "C"."SCHFLG" = :4',
     );
   });
 

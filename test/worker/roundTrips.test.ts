@@ -16,7 +16,7 @@ import { testConfig } from '../support/testConfig.js';
  * trip costs the worker CPU (a syscall each way) and the server a parse/plan/execute, so this is
  * what bounds throughput (bench/: scenario 1). A budget that grows fails here, not in production.
  */
-const STATEMENTS_PER_RUN = 5;
+const STATEMENTS_PER_RUN = 3;
 
 /** Counts every statement any `pg` client of this process sends while `fn` runs. */
 async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {

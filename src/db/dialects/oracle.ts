@@ -6,7 +6,22 @@ import { PADDING, requestTypeKey, unpadded } from '../../queue/padding.js';
 import { isExclusiveType, pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
-import { closeRunStatement, insertJobLogStatement, insertRunStatement, jobLogTotals, jobLogTotalsQuery, recordPrcidStatement, type ClosedRun, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
+import {
+  closeRunStatement,
+  CURRENT_JOB,
+  currentJobIdQuery,
+  insertJobLogStatement,
+  insertRunStatement,
+  jobLogTotals,
+  jobLogTotalsQuery,
+  recordPrcidStatement,
+  type ClosedRun,
+  type JobLogRow,
+  type OpenedRun,
+  type RequestOwner,
+  type RunClose,
+  type RunRow,
+} from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type {
@@ -99,6 +114,15 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
     .forUpdate()
     .skipLocked()
     .withPlugin(withExecuteOptions({ maxRows: window, prefetchRows: window, fetchArraySize: window, autoCommit: false }));
+}
+
+/**
+ * What opening a run needs before its INSERT, in one round trip (exported to pin its SQL): the
+ * PRCID, the database clock, and for a TypeScript flow the MAPREF's current JOBID.
+ */
+export function openingValuesQuery(db: Kysely<Database>, dialect: Dialect, row: RunRow) {
+  const jobid = row.jobid === CURRENT_JOB ? currentJobIdQuery(db.withoutPlugins(), row.mapref) : sql`NULL`;
+  return sql<{ p: number; t: Date; j: number | null }>`SELECT ${dialect.nextValue('dwprclogseq')} AS "p", ${dialect.utcNow()} AS "t", ${jobid} AS "j" FROM DUAL`;
 }
 
 /** One queued request of insertRequests (exported to pin its SQL). */
@@ -385,13 +409,15 @@ export class OracleDialect implements Dialect {
     let opened: OpenedRun;
     try {
       opened = await own.db.transaction().execute(async (trx) => {
-        const { rows } = await sql<{ p: number; t: Date }>`SELECT ${this.nextValue('dwprclogseq')} AS "p", ${this.utcNow()} AS "t" FROM DUAL`.execute(trx);
-        const prcid = Number(rows[0]!.p);
+        const { rows } = await openingValuesQuery(trx, this, row).execute(trx);
+        const { p, t, j } = rows[0]!;
+        const prcid = Number(p);
+        const jobid = row.jobid === CURRENT_JOB ? (j === null ? null : Number(j)) : row.jobid;
         own.tag({ mapref: row.mapref, prcid });
-        await insertRunStatement(trx, this, prcid, row).execute();
+        await insertRunStatement(trx, this, prcid, { ...row, jobid }).execute();
         const claimed = await recordPrcidStatement(trx, owner, prcid).executeTakeFirst();
         if (Number(claimed.numUpdatedRows) !== 1) throw new ClaimLost();
-        return { prcid, openedAt: rows[0]!.t };
+        return { prcid, jobid, openedAt: t };
       });
     } catch (error) {
       if (error instanceof ClaimLost) {

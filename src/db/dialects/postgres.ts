@@ -151,11 +151,11 @@ export class PostgresDialect implements Dialect {
       .insertInto('dwprclog')
       .columns(['prcid', ...columns])
       .expression((eb) => eb.selectFrom('claim').select(['claim.prcid', ...columns.map((c) => sql`${values[c]}`.as(c))]))
-      .returning(['prcid', this.utcNow().as('openedat'), setApplicationName(runApplicationNameSql(row.mapref, sql.ref('prcid'))).as('appname')])
+      .returning(['prcid', 'jobid', this.utcNow().as('openedat'), setApplicationName(runApplicationNameSql(row.mapref, sql.ref('prcid'))).as('appname')])
       .executeTakeFirst();
     if (!opened) return null;
     own.tagged = true;
-    return { prcid: Number(opened.prcid), openedAt: opened.openedat };
+    return { prcid: Number(opened.prcid), jobid: opened.jobid === null ? null : Number(opened.jobid), openedAt: opened.openedat };
   }
 
   async closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<ClosedRun> {
@@ -182,7 +182,7 @@ export class PostgresDialect implements Dialect {
         }) as unknown as typeof closing
       : closing;
     const row = await logging
-      .selectFrom(jobLogTotalsQuery(db, [close.prcid]).as('t'))
+      .selectFrom(jobLogTotalsQuery(db.withoutPlugins(), [close.prcid]).as('t'))
       .select((eb) => ['t.logs', 't.source', 't.target', 't.errors', eb.selectFrom('closed').select(eb.fn.countAll<number>().as('n')).as('closed')])
       .executeTakeFirstOrThrow();
     const closed = Number(row.closed) === 1;
