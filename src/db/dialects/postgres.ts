@@ -22,6 +22,7 @@ import type {
   WakeChannel,
 } from './dialect.js';
 import { listenPostgres } from './postgresListener.js';
+import { PreparingClient } from './postgresPreparedClient.js';
 import { streamPostgresRows } from './postgresRowStream.js';
 
 const INT8 = 20;
@@ -57,6 +58,7 @@ export interface PostgresOptions {
 export function createPgPool(options: PostgresOptions): pg.Pool {
   const searchPath = options.schema ? `-c search_path=${options.schema},public` : undefined;
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString: options.url,
     max: options.poolMax,
     application_name: options.applicationName ?? 'dwprc',
