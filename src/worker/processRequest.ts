@@ -40,11 +40,20 @@ function parseOrRefuse(row: ClaimedRow): ReturnType<typeof parseRequest> {
   }
 }
 
+export interface SlotControl extends RunControl {
+  /**
+   * Called when the request's work is over and only its final write is left. A lease the
+   * heartbeat misses after this was taken by that write (or by a reaper, which that write then
+   * learns): there is no run left to stop.
+   */
+  readonly settling?: () => void;
+}
+
 /**
  * Runs one claimed row to its end: parse, route by type, and write the final state — or hand
  * it back to the queue when retrying is right. Never throws: a bad row fails alone.
  */
-export async function processRequest(row: ClaimedRow, control: RunControl, deps: SlotDeps): Promise<Disposition> {
+export async function processRequest(row: ClaimedRow, control: SlotControl, deps: SlotDeps): Promise<Disposition> {
   const { dialect, workerId, log } = deps;
   const finish = async (status: 'DONE' | 'FAILED' | 'CANCELLED', result: Outcome['result']): Promise<Disposition> =>
     (await completeRequest(dialect, row.requestId, workerId, status, result)) ? status : 'LOST';
@@ -65,6 +74,7 @@ export async function processRequest(row: ClaimedRow, control: RunControl, deps:
       }
       default: {
         const outcome = await deps.execute(request, { dialect, config: deps.config, log, claimedBy: workerId, control, ...(deps.flows ? { flows: deps.flows } : {}) });
+        control.settling?.();
         return await settle(request, outcome, control, deps);
       }
     }

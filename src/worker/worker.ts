@@ -12,6 +12,7 @@ import { readStopMarks } from '../queue/readStopMarks.js';
 import { reapExpiredLeases } from '../queue/reapExpiredLeases.js';
 import { renewLeases } from '../queue/renewLeases.js';
 import type { ClaimedRow } from '../queue/request.js';
+import { lostLeases } from './lostLeases.js';
 import { type Disposition, processRequest } from './processRequest.js';
 import { deregisterWorker, forgetDeadWorkers, heartbeatWorker, registerWorker } from './registry.js';
 import { jitter, WakeSignal } from './wakeSignal.js';
@@ -43,6 +44,8 @@ interface InFlight {
   row: ClaimedRow;
   stop: AbortController;
   kill: AbortController;
+  /** Its run is over and its final write sent (SlotControl.settling; see lostLeases). */
+  settling: boolean;
 }
 
 const MAX_OUTAGE_BACKOFF_MS = 30_000;
@@ -171,12 +174,13 @@ export class Worker {
   }
 
   #dispatch(row: ClaimedRow): void {
-    const run: InFlight = { row, stop: new AbortController(), kill: new AbortController() };
+    const run: InFlight = { row, stop: new AbortController(), kill: new AbortController(), settling: false };
     this.#inFlight.set(row.requestId, run);
     this.#countSlots();
     const deps = { ...this.#opts, workerId: this.id, log: this.#log };
     const startedAt = performance.now();
-    void this.#limit(() => processRequest(row, { stop: run.stop.signal, kill: run.kill.signal }, deps))
+    const control = { stop: run.stop.signal, kill: run.kill.signal, settling: () => (run.settling = true) };
+    void this.#limit(() => processRequest(row, control, deps))
       .then((disposition) => {
         this.#log.debug({ requestId: row.requestId, disposition }, 'request settled');
         this.#opts.metrics?.finished(row.requestType, disposition, (performance.now() - startedAt) / 1000, row.mapref ?? '');
@@ -204,13 +208,10 @@ export class Worker {
     try {
       const held = await renewLeases(dialect, this.id, ids, config.worker.leaseMs);
       this.#lastRenewOk = Date.now();
-      for (const id of ids) {
-        const run = this.#inFlight.get(id);
-        if (run && !held.has(id) && !run.kill.signal.aborted) {
-          this.#log.warn({ requestId: id }, 'lease lost (reaped or finished elsewhere): stopping its run');
-          run.stop.abort({ kind: 'lease-lost' });
-          run.kill.abort({ kind: 'lease-lost' });
-        }
+      for (const [id, run] of lostLeases(ids, held, this.#inFlight)) {
+        this.#log.warn({ requestId: id }, 'lease lost (reaped or finished elsewhere): stopping its run');
+        run.stop.abort({ kind: 'lease-lost' });
+        run.kill.abort({ kind: 'lease-lost' });
       }
       await heartbeatWorker(dialect, this.id, this.#inFlight.size);
     } catch (error) {
