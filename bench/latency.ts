@@ -61,11 +61,11 @@ async function measure(ctx: BenchContext, system: SystemName): Promise<LatencyRu
     try {
       // Warm-up: two seconds of the same load (JIT, pools, caches), drained before measuring.
       await steadyLoad(queue, rate, rate * 2, WARMUP_IDS);
-      await waitUntil(async () => (await queue.unfinished()) === 0, `${system} warm-up`, 180_000);
+      await waitUntil(() => queue.drained(), `${system} warm-up`, 180_000);
       // Idle workers: let every process settle into waiting for work before the first insert.
       await sleep(2000);
       generatorSlipMs = (await steadyLoad(queue, rate, count)).slipMs;
-      await until(async () => (await queue.unfinished()) === 0, graceMs, 100);
+      await until(() => queue.drained(), graceMs, 100);
       await fleet.stop();
       stopped = true;
     } finally {

@@ -42,14 +42,14 @@ export async function memory(ctx: BenchContext): Promise<ScenarioOutput<MemoryDa
     try {
       // A few runs first, so that "idle" is a worker that has done work, not a fresh process.
       await system.enqueueBatch(50);
-      await waitUntil(async () => (await system.unfinished()) === 0, 'warm-up runs', 60_000);
+      await waitUntil(() => system.drained(), 'warm-up runs', 60_000);
       await sleep(1000);
       idle = currentRss(pid);
       resetPeakRss(pid);
       const started = performance.now();
       await sql`insert into dwprcreq (request_id, mapref, request_type, payload)
                 values ('report-1', 'REPORTS', 'REPORT', '{"sql_code":"BENCH_REPORT","format":"CSV"}')`.execute(dialect.db);
-      await waitUntil(async () => (await system.unfinished()) === 0, 'the report', 300_000, 50);
+      await waitUntil(() => system.drained(), 'the report', 300_000, 50);
       seconds = (performance.now() - started) / 1000;
       peak = peakRss(pid);
     } finally {

@@ -45,7 +45,7 @@ async function drainOnce(ctx: BenchContext, system: SystemName, processes: numbe
     let stopped = false;
     try {
       await queue.enqueueBatch(warmup);
-      await waitUntil(async () => (await queue.unfinished()) === 0, `${system} warm-up drain`, 120_000);
+      await waitUntil(() => queue.drained(), `${system} warm-up drain`, 120_000);
       for (const pid of fleet.pids) {
         resetPeakRss(pid);
         process.kill(pid, 'SIGUSR2'); // restart the statement count
@@ -53,7 +53,7 @@ async function drainOnce(ctx: BenchContext, system: SystemName, processes: numbe
       await queue.enqueueBatch(requests);
       const started = monotonicMs();
       const cpu = await startCpuMeter(queue.url, fleet.pids);
-      const drained = await until(async () => (await queue.unfinished()) === 0, capMs, 50);
+      const drained = await until(() => queue.drained(), capMs, 50);
       const seconds = (monotonicMs() - started) / 1000;
       const used = await cpu.stop();
       const finished = requests - (drained ? 0 : await queue.unfinished());

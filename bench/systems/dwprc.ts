@@ -67,6 +67,7 @@ export async function dwprcSystem(server: BenchServer): Promise<QueueSystem & { 
                 values (${`l${id}`}, ${benchMapref(id % BENCH_MAPREFS)}, 'IMMEDIATE', ${payload})`.execute(dialect.db);
     },
     unfinished: () => count(sql`select count(*)::int as n from dwprcreq where status in ('NEW', 'CLAIMED')`),
+    drained: async () => (await count(sql`select count(*)::int as n from (select 1 from dwprcreq where status in ('NEW', 'CLAIMED') limit 1) u`)) === 0,
     anomalies: () =>
       count(sql`select ((select count(*) from dwprcreq where status not in ('NEW', 'CLAIMED', 'DONE'))
                       + (select count(*) from dwprclog where status <> 'PC')

@@ -41,6 +41,7 @@ export async function graphileWorkerSystem(server: BenchServer): Promise<QueueSy
     },
     // Finished jobs are deleted; failed ones stay with last_error set.
     unfinished: () => count(`select count(*)::int as n from graphile_worker._private_jobs`),
+    drained: async () => (await count(`select count(*)::int as n from (select 1 from graphile_worker._private_jobs limit 1) u`)) === 0,
     anomalies: () => count(`select count(*)::int as n from graphile_worker._private_jobs where last_error is not null`),
     async close() {
       await pool.end();

@@ -40,6 +40,7 @@ export async function pgBossSystem(server: BenchServer): Promise<QueueSystem> {
       await boss.send(QUEUE, { id, t: monotonicMs() });
     },
     unfinished: () => count(`select count(*)::int as n from pgboss.job where name = $1 and state < 'completed'`),
+    drained: async () => (await count(`select count(*)::int as n from (select 1 from pgboss.job where name = $1 and state < 'completed' limit 1) u`)) === 0,
     anomalies: () => count(`select count(*)::int as n from pgboss.job where name = $1 and state > 'completed'`),
     async close() {
       await boss.stop({ graceful: false, wait: true });
