@@ -36,6 +36,22 @@ describe('prepared statements on PostgreSQL (PreparingClient)', () => {
     }
   });
 
+  test('a statement whose result columns changed under it (DDL) fails once, then is prepared afresh', async () => {
+    const client = await t.dialect.pool.connect();
+    try {
+      await client.query('create table prep_t (id int primary key, a text)');
+      await client.query("insert into prep_t values (1, 'x')");
+      const read = () => client.query('select * from prep_t where id = $1', [1]);
+      assert.deepEqual((await read()).rows, [{ id: 1, a: 'x' }]);
+      await client.query('alter table prep_t add column b int');
+      await assert.rejects(read(), /cached plan must not change result type/);
+      assert.deepEqual((await read()).rows, [{ id: 1, a: 'x', b: null }]);
+      assert.deepEqual((await read()).rows, [{ id: 1, a: 'x', b: null }]);
+    } finally {
+      client.release(true);
+    }
+  });
+
   test('a statement that fails at parse time leaves nothing behind: the corrected text runs', async () => {
     const client = await t.dialect.pool.connect();
     try {
