@@ -16,8 +16,8 @@ import { stopMessage } from './stopCause.js';
 
 /**
  * One execution = one DWPRCLOG row, on one dedicated session: open (IP, committed, the session
- * tagged with the run), run the flow, close (PC / FL / ST, its own committed unit). No path leaves the row IP:
- * a close that fails on the run session is retried on fresh pool connections.
+ * tagged with the run), run the flow, close (PC / FL / ST, its own committed unit). No path
+ * leaves the row IP: a close that fails on the run session is retried on fresh pool connections.
  */
 
 export interface RunSpec {
