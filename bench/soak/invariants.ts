@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { PostgresDialect } from '../../src/db/dialects/postgres.js';
-import { LEASE_EXPIRED } from '../../src/queue/reapExpiredLeases.js';
+import { LEASE_EXPIRED } from '../../src/queue/abandonedRun.js';
 
 /** One invariant: what must hold, how many rows break it, a few of them for the report. */
 export interface Check {

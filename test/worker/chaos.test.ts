@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { LEASE_EXPIRED } from '../../src/queue/reapExpiredLeases.js';
+import { LEASE_EXPIRED } from '../../src/queue/abandonedRun.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertFlows, RAN_TWICE, sleepingBlock } from '../support/flows.js';
 import { seededRandom, testSeed } from '../support/random.js';
