@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { peakRss } from './proc.js';
+import type { Fleet, FleetOptions } from './system.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The dwprc the workers run: this checkout, or another built one (BENCH_DWPRC_ROOT) to compare versions. */
@@ -53,6 +54,21 @@ export function spawnNode(args: readonly string[], env: Record<string, string>, 
 /** A TypeScript child (run through tsx): the peer workers and the load generators. */
 export function spawnTs(script: string, env: Record<string, string>): Child {
   return spawnNode([path.join(ROOT, 'bench', 'children', script)], env, ['--import', 'tsx']);
+}
+
+/**
+ * A peer's worker processes (bench/children/<script>: graphile-worker, pg-boss), configured by
+ * environment; resolves once each has reported ready over IPC.
+ */
+export async function startPeerFleet(script: string, databaseUrl: string, options: FleetOptions): Promise<Fleet> {
+  const env = {
+    BENCH_DATABASE_URL: databaseUrl,
+    BENCH_CONCURRENCY: String(options.concurrency),
+    ...(options.recordDir ? { BENCH_RECORD_DIR: options.recordDir } : {}),
+  };
+  const children = Array.from({ length: options.processes }, () => spawnTs(script, env));
+  await Promise.all(children.map((c) => c.ready));
+  return { pids: children.map((c) => c.pid), stop: () => stopChildren(children) };
 }
 
 /**

@@ -1,9 +1,9 @@
 import { Logger, runMigrations } from 'graphile-worker';
 import pg from 'pg';
 import { monotonicMs } from '../lib/clock.js';
-import { spawnTs, stopChildren } from '../lib/processes.js';
+import { startPeerFleet } from '../lib/processes.js';
 import type { BenchServer } from '../lib/server.js';
-import type { Fleet, FleetOptions, QueueSystem } from '../lib/system.js';
+import type { QueueSystem } from '../lib/system.js';
 
 const quiet = new Logger(() => () => undefined);
 
@@ -18,16 +18,7 @@ export async function graphileWorkerSystem(server: BenchServer): Promise<QueueSy
   return {
     name: 'graphile-worker',
     url: database.url,
-    async startWorkers(options: FleetOptions): Promise<Fleet> {
-      const env = {
-        BENCH_DATABASE_URL: database.url,
-        BENCH_CONCURRENCY: String(options.concurrency),
-        ...(options.recordDir ? { BENCH_RECORD_DIR: options.recordDir } : {}),
-      };
-      const children = Array.from({ length: options.processes }, () => spawnTs('graphileWorker.ts', env));
-      await Promise.all(children.map((c) => c.ready));
-      return { pids: children.map((c) => c.pid), stop: () => stopChildren(children) };
-    },
+    startWorkers: (options) => startPeerFleet('graphileWorker.ts', database.url, options),
     async enqueueBatch(n) {
       await pool.query(
         `select count(*) from graphile_worker.add_jobs(array(

@@ -1,9 +1,9 @@
 import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { monotonicMs } from '../lib/clock.js';
-import { spawnTs, stopChildren } from '../lib/processes.js';
+import { startPeerFleet } from '../lib/processes.js';
 import type { BenchServer } from '../lib/server.js';
-import type { Fleet, FleetOptions, QueueSystem } from '../lib/system.js';
+import type { QueueSystem } from '../lib/system.js';
 
 /** The queue children/pgBossWorker.ts works on. */
 const QUEUE = 'noop';
@@ -23,16 +23,7 @@ export async function pgBossSystem(server: BenchServer): Promise<QueueSystem> {
   return {
     name: 'pg-boss',
     url: database.url,
-    async startWorkers(options: FleetOptions): Promise<Fleet> {
-      const env = {
-        BENCH_DATABASE_URL: database.url,
-        BENCH_CONCURRENCY: String(options.concurrency),
-        ...(options.recordDir ? { BENCH_RECORD_DIR: options.recordDir } : {}),
-      };
-      const children = Array.from({ length: options.processes }, () => spawnTs('pgBossWorker.ts', env));
-      await Promise.all(children.map((c) => c.ready));
-      return { pids: children.map((c) => c.pid), stop: () => stopChildren(children) };
-    },
+    startWorkers: (options) => startPeerFleet('pgBossWorker.ts', database.url, options),
     async enqueueBatch(n) {
       await boss.insert(Array.from({ length: n }, () => ({ name: QUEUE, data: {} })));
     },
