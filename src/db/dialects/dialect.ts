@@ -64,7 +64,7 @@ export interface Dialect {
    * Fencing for the reaper: ends the database session that may still be executing run
    * `prcid` for a worker that is gone (a SIGKILLed worker's session carries on with the
    * statement it was sent; a stalled one may still be running its flow). Only a session tagged
-   * with this run (RunSession.tag) is touched. Called by the reaper before the request can be
+   * with this run (by openRunRow) is touched. Called by the reaper before the request can be
    * claimed again, so a new run never starts while the old one still executes.
    */
   endRunSession(run: RunTag & { sessionId: number }, timeoutMs: number): Promise<RunSessionEnd>;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 /**
@@ -8,11 +7,12 @@ import pg from 'pg';
  */
 export const MAX_PREPARED_PER_CONNECTION = 200;
 
-let generation = 0;
+let named = 0;
 
-function statementName(text: string): string {
-  generation += 1;
-  return `dwprc_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}_${generation}`;
+/** Names only have to differ (pg_prepared_statements shows each one's text). */
+function statementName(): string {
+  named += 1;
+  return `dwprc_${named}`;
 }
 
 /** PostgreSQL refuses a prepared statement whose result columns changed under it (DDL). */
@@ -40,7 +40,7 @@ export class PreparingClient extends pg.Client {
     let name = this.#names.get(text);
     if (name === undefined) {
       if (this.#names.size >= MAX_PREPARED_PER_CONNECTION) return send(...args);
-      name = statementName(text);
+      name = statementName();
       this.#names.set(text, name);
     }
     return (send({ name, text, values }) as unknown as Promise<unknown>).catch((error: unknown) => {
