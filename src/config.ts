@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from './errors.js';
+import { type ForeignRule, parseForeignRequests } from './queue/foreignRequests.js';
 
 /** Where the database is: parsed from DWPRC_DATABASE_URL, or the embedded default. */
 export type DatabaseTarget =
@@ -29,6 +30,10 @@ export interface Config {
   alertWebhook: string | null;
   /** DWPRC_ORACLE_ALERTS=1: Oracle wake-ups through DBMS_ALERT besides polling (needs EXECUTE on SYS.DBMS_ALERT). */
   oracleAlerts: boolean;
+  /** DWPRC_FOREIGN_REQUESTS: requests other services own; dwprc never claims or changes them. */
+  foreignRequests: ForeignRule[];
+  /** DWPRC_FOREIGN_WAIT: doctor warns when a foreign request has waited NEW longer than this. */
+  foreignWaitMs: number;
 }
 
 export const MISFIRE_POLICIES = ['coalesce', 'skip', 'catchup'] as const;
@@ -226,5 +231,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     httpPort: env.DWPRC_HTTP_PORT?.trim() ? parsePort('DWPRC_HTTP_PORT', env.DWPRC_HTTP_PORT) : null,
     alertWebhook: env.DWPRC_ALERT_WEBHOOK?.trim() ? parseWebhookUrl('DWPRC_ALERT_WEBHOOK', env.DWPRC_ALERT_WEBHOOK) : null,
     oracleAlerts: parseSwitch('DWPRC_ORACLE_ALERTS', env.DWPRC_ORACLE_ALERTS),
+    foreignRequests: parseForeignRequests('DWPRC_FOREIGN_REQUESTS', env.DWPRC_FOREIGN_REQUESTS),
+    foreignWaitMs: duration('DWPRC_FOREIGN_WAIT', env.DWPRC_FOREIGN_WAIT, 3_600_000),
   };
 }

@@ -1,4 +1,4 @@
-import type { Kysely, RawBuilder } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { ClaimedRow } from '../../queue/request.js';
 import type { PackageArg, PackageEntryPoint } from '../packageEntryPoints.js';
 import type { ClosedRun, JobLogRow, OpenedRun, RequestOwner, RunClose, RunRow } from '../runRow.js';
@@ -97,9 +97,14 @@ export interface Dialect {
    * Claims up to `limit` due NEW requests for `workerId` in one short transaction: STATUS
    * CLAIMED, CLAIMED_BY/AT, LEASE_EXPIRES_AT = now + leaseMs, ATTEMPTS + 1. Skips rows other
    * workers hold (SKIP LOCKED) and IMMEDIATE/HISTORY rows whose MAPREF is already running; at
-   * most one such row per MAPREF per claim.
+   * most one such row per MAPREF per claim. Never claims a foreign request (foreignRequest).
    */
   claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]>;
+  /**
+   * TRUE for a DWPRCREQ row (of `alias`) that belongs to another service by the configured
+   * rules (queue/foreignRequests.ts), compared as the claim compares it; never NULL.
+   */
+  foreignRequest(alias: string): RawBuilder<SqlBool>;
   /** What to do about an error: back off and retry, retry the transaction now, or give up. */
   classifyError(error: unknown): ErrorClass;
   /** Wake-ups from other sessions; polling stays the fallback, so this may deliver nothing. */

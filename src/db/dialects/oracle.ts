@@ -2,6 +2,7 @@ import { CamelCasePlugin, Kysely, type KyselyPlugin, type RawBuilder, sql } from
 import { OracleDialect as KyselyOracle, withExecuteOptions } from 'kysely-oracledb';
 import oracledb from 'oracledb';
 import { validIdentifier } from '../../config.js';
+import { DEFAULT_FOREIGN_RULES, foreignRequestCondition, type ForeignRule } from '../../queue/foreignRequests.js';
 import { PADDING, requestTypeKey, unpadded } from '../../queue/padding.js';
 import { isExclusiveType, pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
@@ -55,6 +56,8 @@ export interface OracleOptions {
   poolMax: number;
   /** DWPRC_ORACLE_ALERTS: wake-ups through DBMS_ALERT (needs EXECUTE on it); polling otherwise. */
   alerts?: boolean;
+  /** Requests left to other services (DWPRC_FOREIGN_REQUESTS); default: the DMS tool's. */
+  foreignRequests?: readonly ForeignRule[];
 }
 
 /** Upper-case snake names, then the prefix: `requestId` → "REQUEST_ID", dwprcreq → "DMS_PRCREQ". */
@@ -82,12 +85,17 @@ export function oracleMapref(alias: string) {
   return sql<string>`NVL(RTRIM(LTRIM(${sql.ref(`${alias}.mapref`)}, ${PADDING}), ${PADDING}), ${sql.ref(`${alias}.mapref`)})`;
 }
 
+/** The foreign-request condition (queue/foreignRequests.ts) on Oracle's unpadding. */
+export function oracleForeignRequest(rules: readonly ForeignRule[], alias: string) {
+  return foreignRequestCondition(rules, { type: oracleRequestType(alias), mapref: oracleMapref(alias), payload: sql.ref(`${alias}.payload`) });
+}
+
 /**
  * The claim's locking query. Oracle locks rows as they are fetched, so the driver must fetch
  * exactly `window` rows: maxRows = prefetchRows = fetchArraySize (never ROWNUM or FETCH FIRST,
  * which pick candidates before locked rows are skipped or fail with FOR UPDATE).
  */
-export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
+export function claimCandidatesQuery(db: Kysely<Database>, window: number, foreignRules: readonly ForeignRule[] = DEFAULT_FOREIGN_RULES) {
   return db
     .selectFrom('dwprcreq as q')
     .select(['q.requestId', 'q.mapref', 'q.requestType', 'q.payload', 'q.attempts', 'q.prcid', 'q.stopRequested'])
@@ -108,6 +116,8 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
         ]),
       ),
     )
+    // Last, so that bind numbers before it stay; a row left to another service is never fetched, so never locked.
+    .where((eb) => eb.not(oracleForeignRequest(foreignRules, 'q')))
     // REQUESTED_AT alone: the (STATUS, REQUESTED_AT) index gives that order without sorting
     // every queued row first; ties (a bulk insert) go in index order.
     .orderBy('q.requestedAt')
@@ -524,10 +534,14 @@ export class OracleDialect implements Dialect {
     }
   }
 
+  foreignRequest(alias: string) {
+    return oracleForeignRequest(this.options.foreignRequests ?? DEFAULT_FOREIGN_RULES, alias);
+  }
+
   async claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
     const window = Math.max(limit * 4, 16);
     return this.db.transaction().execute(async (trx) => {
-      const candidates = await claimCandidatesQuery(trx, window).execute();
+      const candidates = await claimCandidatesQuery(trx, window, this.options.foreignRequests).execute();
       const picked = pickClaimable(candidates, limit);
       if (picked.length === 0) return [];
       await claimUpdateStatement(trx, this, workerId, picked.map((r) => r.requestId), leaseMs).execute();

@@ -1,5 +1,6 @@
 import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
+import { DEFAULT_FOREIGN_RULES, foreignRequestCondition, type ForeignRule } from '../../queue/foreignRequests.js';
 import { PADDING } from '../../queue/padding.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { validIdentifier } from '../../config.js';
@@ -52,6 +53,8 @@ export interface PostgresOptions {
   tablePrefix: string;
   poolMax: number;
   applicationName?: string;
+  /** Requests left to other services (DWPRC_FOREIGN_REQUESTS); default: the DMS tool's. */
+  foreignRequests?: readonly ForeignRule[];
 }
 
 /**
@@ -336,13 +339,14 @@ export class PostgresDialect implements Dialect {
     // Type and MAPREF are compared unpadded, as the parser reads them, and a claimed run is
     // stored so: the unique index dwprcreq_one_run (on the stored values) then holds for every
     // spelling the UI may write (' immediate', 'SALES_FCT\t').
-    const type = (alias: string) => sql`upper(btrim(${sql.ref(`${alias}.request_type`)}, ${PADDING}))`;
-    const mapref = (alias: string) => sql`btrim(${sql.ref(`${alias}.mapref`)}, ${PADDING})`;
+    const type = requestTypeSql;
+    const mapref = maprefSql;
     const exclusive = (alias: string) => sql`${type(alias)} in ('IMMEDIATE', 'HISTORY')`;
     // The window is ordered by REQUESTED_AT alone, the order of the (STATUS, REQUESTED_AT) index,
     // so the scan stops after the window; a tie-breaker column made every claim sort all queued
     // rows sharing a REQUESTED_AT (a bulk insert: ~25 ms a claim with 20,000 queued).
     const req = sql.table('dwprcreq');
+    const foreign = this.foreignRequest('q');
     return sql<ClaimedRow>`
       with candidates as (
         select q.request_id, q.requested_at,
@@ -354,6 +358,7 @@ export class PostgresDialect implements Dialect {
                  select 1 from ${req} c
                   where c.mapref = ${mapref('q')} and c.status = 'CLAIMED'
                     and ${exclusive('c')}))
+           and not ${foreign}
          order by q.requested_at
          limit ${Math.max(limit * 4, 16)}
          for update skip locked
@@ -373,6 +378,14 @@ export class PostgresDialect implements Dialect {
         from picked p
        where r.request_id = p.request_id
       returning r.request_id, r.mapref, r.request_type, r.payload, r.attempts, r.prcid, r.stop_requested`;
+  }
+
+  foreignRequest(alias: string) {
+    return foreignRequestCondition(this.options.foreignRequests ?? DEFAULT_FOREIGN_RULES, {
+      type: requestTypeSql(alias),
+      mapref: maprefSql(alias),
+      payload: sql.ref(`${alias}.payload`),
+    });
   }
 
   async claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
@@ -424,6 +437,10 @@ export class PostgresDialect implements Dialect {
     await Promise.all([this.db.destroy(), this.#claimDb?.destroy()]);
   }
 }
+
+/** REQUEST_TYPE and MAPREF unpadded in SQL exactly as the parser unpads them (queue/padding.ts). */
+const requestTypeSql = (alias: string) => sql<string>`upper(btrim(${sql.ref(`${alias}.request_type`)}, ${PADDING}))`;
+const maprefSql = (alias: string) => sql<string>`btrim(${sql.ref(`${alias}.mapref`)}, ${PADDING})`;
 
 /** application_name holds at most 63 bytes: the MAPREF gives way so that the PRCID stays readable. */
 export function runApplicationName({ mapref, prcid }: RunTag): string {
