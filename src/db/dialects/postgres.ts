@@ -21,6 +21,8 @@ import type {
   ScheduleAdvance,
   StreamQueryOptions,
   WakeChannel,
+  PythonConnection,
+  PythonRunTag,
 } from './dialect.js';
 import { listenPostgres } from './postgresListener.js';
 import { PreparingClient } from './postgresPreparedClient.js';
@@ -261,6 +263,14 @@ export class PostgresDialect implements Dialect {
       if (['42501', '42883'].includes((error as { code?: string }).code ?? '')) return 'unknown';
       throw error;
     }
+  }
+
+  pythonConnection(): PythonConnection {
+    return { driver: 'psycopg2', dsn: this.options.url, schema: this.options.schema };
+  }
+
+  pythonRunTag(run: RunTag): PythonRunTag {
+    return { applicationName: runApplicationName(run) };
   }
 
   async serverVersion(): Promise<string> {
