@@ -34,6 +34,17 @@ export interface Config {
   foreignRequests: ForeignRule[];
   /** DWPRC_FOREIGN_WAIT: doctor warns when a foreign request has waited NEW longer than this. */
   foreignWaitMs: number;
+  python: PythonSettings;
+}
+
+/** How Python job flows (DWLOGIC defining execute_job) are run: src/engine/python/. */
+export interface PythonSettings {
+  /** DWPRC_PYTHON: the interpreter, a path or a name on PATH. */
+  interpreter: string;
+  /** DWPRC_PYTHONPATH: absolute folders put first on the flow's sys.path (the tool's backend folder). */
+  path: string[];
+  /** DWPRC_FLOW_TIMEOUT: a Python run still going after this long is ended FL; null = no limit. */
+  flowTimeoutMs: number | null;
 }
 
 export const MISFIRE_POLICIES = ['coalesce', 'skip', 'catchup'] as const;
@@ -233,5 +244,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     oracleAlerts: parseSwitch('DWPRC_ORACLE_ALERTS', env.DWPRC_ORACLE_ALERTS),
     foreignRequests: parseForeignRequests('DWPRC_FOREIGN_REQUESTS', env.DWPRC_FOREIGN_REQUESTS),
     foreignWaitMs: duration('DWPRC_FOREIGN_WAIT', env.DWPRC_FOREIGN_WAIT, 3_600_000),
+    python: loadPythonSettings(env, cwd),
+  };
+}
+
+export function loadPythonSettings(env: Env, cwd = process.cwd()): PythonSettings {
+  const timeout = env.DWPRC_FLOW_TIMEOUT?.trim();
+  const flowTimeoutMs = timeout ? parseDuration('DWPRC_FLOW_TIMEOUT', timeout) : null;
+  if (flowTimeoutMs === 0) throw new UserError(`DWPRC_FLOW_TIMEOUT must be longer than 0, got "${timeout}" (leave it unset for no limit)`);
+  return {
+    interpreter: env.DWPRC_PYTHON?.trim() || 'python3',
+    path: (env.DWPRC_PYTHONPATH ?? '').split(path.delimiter).map((p) => p.trim()).filter((p) => p !== '').map((p) => path.resolve(cwd, p)),
+    flowTimeoutMs,
   };
 }

@@ -69,6 +69,14 @@ export interface Dialect {
    */
   endRunSession(run: RunTag & { sessionId: number }, timeoutMs: number): Promise<RunSessionEnd>;
 
+  /**
+   * How a Python flow's child process opens its own metadata connection to this database (as
+   * the pool's user, schema included). Holds the password: it goes to the child on its stdin only.
+   */
+  pythonConnection(): PythonConnection;
+  /** What a Python child sets on that session once its run row is written, so endRunSession finds it. */
+  pythonRunTag(run: RunTag): PythonRunTag;
+
   /** Server version string, for `doctor`. */
   serverVersion(): Promise<string>;
   /** The cheapest round trip that proves the database answers (readiness). */
@@ -134,6 +142,14 @@ export interface Dialect {
 
   close(): Promise<void>;
 }
+
+/** A DB-API connection a Python child opens: psycopg2 for PostgreSQL, python-oracledb for Oracle. */
+export type PythonConnection =
+  | { driver: 'psycopg2'; dsn: string; schema: string | null }
+  | { driver: 'oracledb'; user: string; password: string; dsn: string; schema: string | null };
+
+/** The session tag of Dialect.openRunRow, as a Python driver sets it. */
+export type PythonRunTag = { applicationName: string } | { module: string; action: string; clientIdentifier: string };
 
 /** A request to queue (see Dialect.insertRequests). */
 export interface NewRequest {

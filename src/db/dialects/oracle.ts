@@ -40,6 +40,8 @@ import type {
   ScheduleAdvance,
   StreamQueryOptions,
   WakeChannel,
+  PythonConnection,
+  PythonRunTag,
 } from './dialect.js';
 import { ALERT_WAIT_SECONDS, listenOracleAlerts, signalAlert } from './oracleAlerts.js';
 import { AutoCommitOracleDialect } from './oracleAutoCommit.js';
@@ -472,6 +474,15 @@ export class OracleDialect implements Dialect {
     return endOracleRunSession(() => this.pool.getConnection(), run);
   }
 
+  pythonConnection(): PythonConnection {
+    const { user, password, connectString, schema } = this.options;
+    return { driver: 'oracledb', user, password, dsn: connectString, schema: schema === null ? null : validIdentifier('DWPRC_SCHEMA', schema) };
+  }
+
+  pythonRunTag(run: RunTag): PythonRunTag {
+    return oracleRunTag(run);
+  }
+
   async serverVersion(): Promise<string> {
     // BANNER_FULL exists from 18c; 12c has BANNER only.
     const { rows } = await oracleServerVersionQuery('BANNER_FULL')
@@ -611,6 +622,11 @@ function pinnedOracleKysely(connection: OracleRunConnection, tablePrefix: string
 const ACTION_MAX = 32;
 const CLIENT_ID_MAX = 64;
 
+/** What V$SESSION shows of a run, and what endRunSession looks for. */
+export function oracleRunTag({ mapref, prcid }: RunTag): { module: string; action: string; clientIdentifier: string } {
+  return { module: 'dwprc', action: clipBytes(mapref, ACTION_MAX), clientIdentifier: clipBytes(String(prcid), CLIENT_ID_MAX) };
+}
+
 function clipBytes(text: string, max: number): string {
   let out = text;
   while (Buffer.byteLength(out, 'utf8') > max) out = Array.from(out).slice(0, -1).join('');
@@ -641,10 +657,11 @@ export class OracleRunSession implements RunSession {
   }
 
   /** MODULE/ACTION/CLIENT_IDENTIFIER: set on the connection object, sent with the next call. */
-  tag({ mapref, prcid }: RunTag): void {
-    this.connection.module = 'dwprc';
-    this.connection.action = clipBytes(mapref, ACTION_MAX);
-    this.connection.clientId = clipBytes(String(prcid), CLIENT_ID_MAX);
+  tag(run: RunTag): void {
+    const tag = oracleRunTag(run);
+    this.connection.module = tag.module;
+    this.connection.action = tag.action;
+    this.connection.clientId = tag.clientIdentifier;
   }
 
   async commit() {
