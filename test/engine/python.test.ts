@@ -234,6 +234,17 @@ describe('engine: Python job flows that fail, stop or crash', { skip: python.ski
     assert.deepEqual(await retryRequest(t.dialect, request.requestId, { resume: true }), { resumedAt: null });
   });
 
+  test('truncate_flag=Y: the child truncates the DWMAPR target on the target connection before the flow', async () => {
+    const mapref = 'PY_TRUNCATE';
+    await t.dialect.db.insertInto('dwmapr').values({ mapref, trgschm: null, trgtbnm: 'PY_TARGET', curflg: 'Y' }).execute();
+    assert.ok(Number((await sql<{ n: number }>`select count(*)::int as n from py_target`.execute(t.dialect.db)).rows[0]!.n) > 0, 'earlier tests left rows');
+    const { runs, h } = await runFlow(mapref, fixtureFlow('legacy2'), { interpreter }, { truncate_flag: 'Y' });
+    assert.equal(runs[0]!.status, 'PC', runs[0]!.msg ?? '');
+    const left = await sql<{ prcid: number }>`select prcid from py_target`.execute(t.dialect.db);
+    assert.deepEqual(left.rows.map((r) => Number(r.prcid)), [runs[0]!.prcid]);
+    assert.ok(h.lines.some((l) => l.msg === 'dwprc: target "py_target" truncated before the load' && l.prcid === runs[0]!.prcid));
+  });
+
   test('two concurrent runs: each output line carries its own run', async () => {
     await setFlow(t, 'PY_TWO_A', fixtureFlow('counts'));
     await setFlow(t, 'PY_TWO_B', fixtureFlow('counts'));
