@@ -14,6 +14,8 @@ import { startHealthServer } from '../observe/httpServer.js';
 import { createLogger } from '../observe/logger.js';
 import { createMetrics } from '../observe/metrics.js';
 import { createReadinessCheck } from '../observe/readiness.js';
+import { createConsoleApp } from '../console/app.js';
+import { consoleListener, openConsoleContext } from '../console/server.js';
 import { DWPRC_VERSION } from '../version.js';
 import { makeWorkerId } from '../worker/workerId.js';
 import { Worker } from '../worker/worker.js';
@@ -75,6 +77,7 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
     const port = options.http !== undefined ? parsePort('--http', options.http) : config.httpPort;
     const databaseReady = createReadinessCheck({ dialect, tablePrefix: config.tablePrefix });
     let stopping = false;
+    const consoleApp = port === null ? null : createConsoleApp(await openConsoleContext(dialect, engineConfig, log, flows), { token: config.consoleToken });
     const http =
       port === null
         ? null
@@ -83,6 +86,8 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
             metrics: metrics.registry,
             log,
             ready: () => (stopping ? Promise.resolve({ ready: false, reason: 'shutting down' }) : databaseReady()),
+            // The health port listens on every interface for Prometheus; the pages then need the token.
+            fallback: consoleListener(consoleApp!, { loopbackOnly: !config.consoleToken }),
           });
     await worker.start();
     await new Promise<void>((resolve) => {
@@ -102,6 +107,7 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
       process.on('SIGTERM', onSignal);
     });
     await alerter?.close(5000);
+    consoleApp?.close();
     await http?.close();
   } finally {
     await connection.close();
@@ -115,7 +121,7 @@ export function registerWorker(program: Command): void {
     .option('--concurrency <n>', 'slots: requests run at once (DWPRC_CONCURRENCY, default 4)')
     .option('--id <name>', 'name shown in CLAIMED_BY (default host:pid), a random suffix is added')
     .option('--poll <duration>', 'idle poll interval, e.g. 1s (DWPRC_POLL)')
-    .option('--http <port>', 'serve /healthz, /readyz and /metrics on this port (DWPRC_HTTP_PORT)')
+    .option('--http <port>', 'serve /healthz, /readyz, /metrics and the web console on this port (DWPRC_HTTP_PORT)')
     .option('--demo', 'on the embedded database, seed the demo flow and schedule')
     .action(runWorker);
 }
