@@ -29,10 +29,16 @@ describe('queue SQL on Oracle, as compiled', () => {
         'from "DWPRCREQ" "Q" where "Q"."STATUS" = :1 and ("Q"."RUN_AFTER" is null or "Q"."RUN_AFTER" <= SYS_EXTRACT_UTC(SYSTIMESTAMP)) ' +
         `and not (${type('Q', 2)} in (:4, :5) and exists (select 1 "ONE" from "DWPRCREQ" "C" where "C"."MAPREF" = NVL(RTRIM(LTRIM("Q"."MAPREF", :6), :7), "Q"."MAPREF") ` +
         `and "C"."STATUS" = :8 and ${type('C', 9)} in (:11, :12))) ` +
+        // Requests left to other services (the default rules: FILE_UPLOAD, REPORT on REPORT:…) are never fetched, so never locked.
+        `and not (case when (${type('Q', 13)} = :15 or (${type('Q', 16)} = :18 and substr(NVL(RTRIM(LTRIM("Q"."MAPREF", :19), :20), "Q"."MAPREF"), 1, :21) = :22)) ` +
+        'and ("Q"."PAYLOAD" is null or "Q"."PAYLOAD" not like :23) then 1 else 0 end = 1) ' +
         'order by "Q"."REQUESTED_AT" for update skip locked',
     );
     const pad = ' \t\n\r\u000b\f';
-    assert.deepEqual(q.parameters, ['NEW', pad, pad, 'IMMEDIATE', 'HISTORY', pad, pad, 'CLAIMED', pad, pad, 'IMMEDIATE', 'HISTORY']);
+    assert.deepEqual(q.parameters, [
+      'NEW', pad, pad, 'IMMEDIATE', 'HISTORY', pad, pad, 'CLAIMED', pad, pad, 'IMMEDIATE', 'HISTORY',
+      pad, pad, 'FILE_UPLOAD', pad, pad, 'REPORT', pad, pad, 7, 'REPORT:', '%"sql_code"%',
+    ]);
   });
 
   test('claim: the update of the picked ids, the server clock for CLAIMED_AT, a UTC lease', () => {
