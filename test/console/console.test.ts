@@ -12,6 +12,11 @@ import { insertSchedule } from '../support/schedules.js';
 import { waitFor } from '../support/waitFor.js';
 import { serving, spawnWorker, stopWorkers, type WorkerProcess } from '../support/workerProcess.js';
 
+/** The page's globals the tests touch (the project compiles without the DOM library). */
+interface BrowserGlobals {
+  document: { body: { dataset: Record<string, string | undefined> } };
+}
+
 const TOKEN = 'console-test-token-3f9a';
 const XSS_MSG = '<script>window.__xss = 1</script> & "quoted"';
 const XSS_MAPREF = 'X<img src=x onerror="window.__xss=2">';
@@ -155,7 +160,7 @@ describe('dwprc console in a browser', () => {
   test('markup in a MSG or a MAPREF stays text on every page; no script of it runs', async () => {
     for (const path of ['/', '/timeline', '/schedules', '/chains', `/mapref?m=${encodeURIComponent(XSS_MAPREF)}`, '/mapref?m=C_FAIL']) {
       await page.goto(`${base}${path}`);
-      assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, path);
+      assert.equal(await page.evaluate(() => (globalThis as { __xss?: number }).__xss), undefined, path);
       assert.equal(await page.locator('main script, main img').count(), 0, path);
     }
     assert.equal(await page.locator('h1').innerText(), 'C_FAIL');
@@ -206,13 +211,13 @@ describe('dwprc console in a browser', () => {
   test('open pages keep up: a new run appears on the timeline and the run that ends changes colour, without reloading', async () => {
     await page.goto(`${base}/timeline`);
     const before = await page.locator('#timeline rect.bar').count();
-    await page.evaluate(() => (document.body.dataset.marker = 'same page'));
+    await page.evaluate(() => ((globalThis as unknown as BrowserGlobals).document.body.dataset.marker = 'same page'));
     assert.equal((await runCli(['run', 'C_OK', '--wait'], env)).code, 0);
     await waitFor(async () => (await page.locator('#timeline rect.bar').count()) === before + 1, 'the new run on the open timeline', 15_000);
     const running = (await runsOfToday()).find((r) => r.mapref === 'C_RUNNING')!;
     assert.equal((await runCli(['stop', 'C_RUNNING', '--force', '--wait'], env)).code, 0);
     await waitFor(async () => (await page.locator(`#timeline rect.bar[data-prcid="${running.prcid}"]`).getAttribute('data-status')) === 'ST', 'the stopped run recoloured', 15_000);
-    assert.equal(await page.evaluate(() => document.body.dataset.marker), 'same page');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.marker), 'same page');
   });
 
   test('a worker with --http serves the same pages beside /healthz, to this host without a token', async () => {
