@@ -57,7 +57,7 @@ export function createConsoleApp(ctx: ConsoleContext, options: ConsoleOptions): 
       return c.html(layout({ title, path, zone: ctx.clock.businessZone, body }));
     });
   page('/', () => nowPage(ctx));
-  page('/timeline', (c) => timelinePage(ctx, c.req.query('day')));
+  page('/timeline', (c) => timelinePage(ctx, { day: c.req.query('day'), from: c.req.query('from'), to: c.req.query('to') }));
   page('/schedules', () => schedulesPage(ctx));
   page('/chains', () => chainsPage(ctx));
   app.get('/mapref', async (c) => {

@@ -100,6 +100,7 @@ svg .node.missing rect { fill: #fff; stroke: var(--fl); stroke-dasharray: 4 3; }
 svg .scheduled { fill: #fff; stroke: #455a64; stroke-width: 1.5; }
 svg .fired { fill: #90a4ae; }
 svg .now { stroke: #d81b60; stroke-width: 1.5; }
+svg .now, svg .grid, svg .axis { pointer-events: none; }
 svg .edge { fill: none; stroke: #607d8b; stroke-width: 1.5; }
 svg .edge.retired { stroke: var(--st); stroke-dasharray: 6 4; }
 svg .edge.cycle { stroke: var(--fl); stroke-width: 2.5; }

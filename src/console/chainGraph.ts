@@ -37,7 +37,7 @@ const missingId = (jobschid: number) => `#${jobschid}`;
 /**
  * Lays the parent → child links out left to right with dagre (layered layout, edge routing and
  * crossing reduction are what it does better than hand-written code); cycles are found with
- * graphlib's Tarjan, self-links by hand (Tarjan reports components of two or more).
+ * graphlib's findCycles (a self-link too, added by hand where a graphlib version leaves it out).
  */
 export function layoutChains(links: readonly ChainLink[]): ChainGraph {
   const g = new dagre.graphlib.Graph({ multigraph: true });
@@ -54,7 +54,7 @@ export function layoutChains(links: readonly ChainLink[]): ChainGraph {
   });
   dagre.layout(g);
   const cycles: string[][] = dagre.graphlib.alg.findCycles(g).map((c: string[]) => [...c].sort());
-  for (const link of links) if (link.parent === link.child) cycles.push([link.child]);
+  for (const link of links) if (link.parent === link.child && !cycles.some((c) => c.length === 1 && c[0] === link.child)) cycles.push([link.child]);
   const cyclic = new Set(cycles.flat());
   const info = g.graph() as { width?: number; height?: number };
   return {
