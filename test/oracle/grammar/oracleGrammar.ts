@@ -7,7 +7,9 @@
  *  - `plsql`: one PL/SQL unit (an anonymous block, or CREATE PACKAGE [BODY] / PROCEDURE /
  *    FUNCTION / TRIGGER / TYPE), ending with its own ";";
  *  - `sql`: one SQL statement, with no ";" (through the driver, a trailing ";" is ORA-00933 or
- *    ORA-00911).
+ *    ORA-00911);
+ *  - `expression`: a fragment a test compiled on its own (a clock, an interval): parsed as the
+ *    select list of `SELECT … FROM DUAL`.
  * Anything after the one statement is reported too (two statements where one was meant).
  *
  * The parser is loaded on first use (about a second) and kept; results are memoised, and clean
@@ -21,7 +23,7 @@ import type { PlSqlLexer } from 'antlr4ts-sql/dist/src/grammar-output/plsql/PlSq
 import type { PlSqlParser } from 'antlr4ts-sql/dist/src/grammar-output/plsql/PlSqlParser.js';
 import { rememberClean, wasClean } from './grammarCache.js';
 
-export type OracleTextKind = 'sql' | 'plsql';
+export type OracleTextKind = 'sql' | 'plsql' | 'expression';
 
 export interface SyntaxProblem {
   /** 1-based, within the text given. */
@@ -36,9 +38,16 @@ const PLSQL_UNIT = /^(begin|declare|create\s+(or\s+replace\s+)?(editionable\s+|n
 
 const leadingComments = /^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/;
 
+/** What starts a SQL statement (a parenthesis only when a query follows). */
+const SQL_STATEMENT = /^(\(\s*)*(select|with)\b|^(insert|update|delete|merge|create|alter|drop|truncate|rename|comment|grant|revoke|lock|savepoint|commit|rollback|set|call|explain|analyze|audit|noaudit|purge|flashback)\b/i;
+
 export function oracleKindOf(text: string): OracleTextKind {
-  return PLSQL_UNIT.test(text.replace(leadingComments, '')) ? 'plsql' : 'sql';
+  const code = text.replace(leadingComments, '');
+  if (PLSQL_UNIT.test(code)) return 'plsql';
+  return SQL_STATEMENT.test(code) ? 'sql' : 'expression';
 }
+
+const EXPRESSION_PREFIX = 'SELECT ';
 
 // ---------------------------------------------------------------------------------------------
 // The parser, loaded once. antlr4ts-sql's index and its own case-changing stream are not used:
@@ -153,34 +162,47 @@ function plsqlRule(text: string): Rule {
   }
 }
 
-/** A SQL statement: any of the grammar's statements but the PL/SQL ones. */
+/** The grammar's statement rule; a PL/SQL call is not a SQL statement. */
 function sqlStatement(parser: PlSqlParser): ParserRuleContext {
   const unit = parser.unit_statement();
   const plsql = unit.anonymous_block() ?? unit.procedure_call() ?? unit.create_package() ?? unit.create_package_body() ?? unit.create_procedure_body() ?? unit.create_function_body() ?? unit.create_trigger() ?? unit.create_type();
-  if (plsql) throw new WrongKind(unit);
+  if (plsql) throw new WrongKind(unit, 'a PL/SQL call where one SQL statement was expected');
   return unit;
 }
 
+/**
+ * The statement rule does not end at the end of the text, so its fast prediction may stop early
+ * at a word it can take for an alias (`FROM T FETCH FIRST …`); the script rule does. A text is
+ * one statement when the script rule finds exactly one in it.
+ */
+function oneStatementScript(parser: PlSqlParser): ParserRuleContext {
+  const script = parser.sql_script();
+  const [, second] = script.unit_statement();
+  const extra = second ?? script.sql_plus_command()[0];
+  if (extra) throw new WrongKind(extra, `the statement ends before '${extra.start.text}': what follows is a clause Oracle does not have here, or a second statement`);
+  return script;
+}
+
 class WrongKind extends Error {
-  constructor(readonly unit: ParserRuleContext) {
-    super('a PL/SQL call where one SQL statement was expected');
+  constructor(
+    readonly at: ParserRuleContext,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
-/** The grammar's verdict with no memo, cache or gap list (for the tests of this file). */
-export function parseNow(text: string, kind: OracleTextKind): SyntaxProblem[] {
+const problemAt = (token: Token, message: string): SyntaxProblem => ({ line: token.line, column: token.charPositionInLine + 1, message });
+
+/** `rule` over the whole of `text`: lexer and parser errors, or what is left after the rule. */
+function parseWith(text: string, rule: Rule, { sql }: { sql: boolean }): { problems: SyntaxProblem[]; rest: Token | null } {
   const { lexer, parser, modules } = loadGrammar();
   const problems = new Collect();
   // The grammar's DDL rules take the ";" SQL*Plus strips before sending, its DML rules do not:
   // a SQL statement is parsed with one appended (on its last line, so no position moves).
-  if (kind === 'sql') {
-    const semicolon = /;\s*$/.exec(text.replace(/\s*--[^\n]*$/, ''));
-    if (semicolon) return [positionAt(text, semicolon.index, 'a ";" ends the statement: sent through the driver that is ORA-00933/ORA-00911')];
-  }
-  lexer.inputStream = new UpperCaseStream(modules.CharStreams.fromString(kind === 'sql' ? `${text} ;` : text));
+  lexer.inputStream = new UpperCaseStream(modules.CharStreams.fromString(sql ? `${text} ;` : text));
   lexer.removeErrorListeners();
   lexer.addErrorListener(problems);
-  const rule: Rule = kind === 'sql' ? sqlStatement : plsqlRule(text);
   const tokens = new modules.CommonTokenStream(lexer);
   tokens.fill();
   // Two stages, as ANTLR recommends: the fast SLL prediction, which is exact for a text that
@@ -192,32 +214,37 @@ export function parseNow(text: string, kind: OracleTextKind): SyntaxProblem[] {
     parser.interpreter.setPredictionMode(mode === 'SLL' ? modules.PredictionMode.SLL : modules.PredictionMode.LL);
     parser.errorHandler = mode === 'SLL' ? new modules.BailErrorStrategy() : new modules.DefaultErrorStrategy();
     if (mode === 'LL') parser.addErrorListener(problems);
-    const unit = rule(parser);
-    return { unit, next: tokens.LT(1) as Token };
+    rule(parser);
   };
-  let parsed: ReturnType<typeof attempt>;
   try {
     try {
-      parsed = attempt('SLL');
+      attempt('SLL');
     } catch (error) {
       if (error instanceof WrongKind) throw error;
-      parsed = attempt('LL');
+      attempt('LL');
     }
   } catch (error) {
     if (!(error instanceof WrongKind)) throw error;
-    return [{ line: error.unit.start.line, column: error.unit.start.charPositionInLine + 1, message: error.message }];
+    return { problems: [problemAt(error.at.start, error.message)], rest: null };
   }
-  if (problems.problems.length === 0) {
-    let next = parsed.next;
-    if (kind === 'sql' && next.type === modules.Parser.SEMICOLON) {
-      tokens.consume();
-      next = tokens.LT(1) as Token;
-    }
-    if (next.type !== modules.Parser.EOF) {
-      problems.problems.push({ line: next.line, column: next.charPositionInLine + 1, message: `text after the end of the statement at '${next.text}' (a missing "/" line, or two statements in one)` });
-    }
+  if (problems.problems.length > 0) return { problems: problems.problems, rest: null };
+  if (sql && tokens.LA(1) === modules.Parser.SEMICOLON) tokens.consume();
+  return { problems: [], rest: tokens.LA(1) === modules.Parser.EOF ? null : (tokens.LT(1) as Token) };
+}
+
+/** The grammar's verdict with no memo, cache or gap list (for the tests of this file). */
+export function parseNow(text: string, kind: OracleTextKind): SyntaxProblem[] {
+  if (kind === 'expression') {
+    return parseNow(`${EXPRESSION_PREFIX}${text} FROM DUAL`, 'sql').map((p) => (p.line === 1 ? { ...p, column: Math.max(1, p.column - EXPRESSION_PREFIX.length) } : p));
   }
-  return problems.problems;
+  if (kind === 'sql') {
+    const semicolon = /;\s*$/.exec(text.replace(/\s*--[^\n]*$/, ''));
+    if (semicolon) return [positionAt(text, semicolon.index, 'a ";" ends the statement: sent through the driver that is ORA-00933/ORA-00911')];
+  }
+  const { problems, rest } = parseWith(text, kind === 'sql' ? sqlStatement : plsqlRule(text), { sql: kind === 'sql' });
+  if (!rest) return problems;
+  if (kind === 'sql') return parseWith(text, oneStatementScript, { sql: true }).problems;
+  return [problemAt(rest, `text after the end of the unit at '${rest.text}' (a missing "/" line, or two units in one)`)];
 }
 
 function positionAt(text: string, index: number, message: string): SyntaxProblem {

@@ -84,7 +84,7 @@ describe('negative controls: a broken copy of a script is reported with file, li
   const cases: { name: string; file: string; from: string | RegExp; to: string; at: RegExp; message: RegExp }[] = [
     { name: 'a missing END IF', file: PACKAGE, from: /(RETURN v_current\.JOBSCHID;\n)\s*END IF;\n/, to: '$1', at: /END SAVE_SCHEDULE;/, message: /expecting 'IF'/ },
     { name: 'a missing ";" between two statements', file: PACKAGE, from: 'v_steps := v_steps + 1;', to: 'v_steps := v_steps + 1', at: /(?<=v_steps := v_steps \+ 1\n)\s*END LOOP/, message: /missing .*';'.* at 'END'/ },
-    { name: 'a missing "/" after the package spec (two units sent as one)', file: PACKAGE, from: /END PKGDWPRC;\n\/\n/, to: 'END PKGDWPRC;\n', at: /^CREATE OR REPLACE PACKAGE BODY/m, message: /text after the end of the statement at 'CREATE'/ },
+    { name: 'a missing "/" after the package spec (two units sent as one)', file: PACKAGE, from: /END PKGDWPRC;\n\/\n/, to: 'END PKGDWPRC;\n', at: /^CREATE OR REPLACE PACKAGE BODY/m, message: /text after the end of the unit at 'CREATE'/ },
     { name: 'a misspelt keyword', file: '060_dwjobsch_last_skip.sql', from: /\bSELECT\b/, to: 'SELCT', at: /SELCT/, message: /mismatched input '\('/ },
     { name: 'a lost closing parenthesis', file: '001_dw_tables.sql', from: "SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')\n", to: "SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA'\n", at: /WHERE OWNER = SYS_CONTEXT\('USERENV', 'CURRENT_SCHEMA'\n/, message: /mismatched input '='/ },
     { name: 'broken DDL in a literal run by EXECUTE IMMEDIATE', file: '030_dwjobsch_one_current.sql', from: 'THEN MAPREF END)', to: 'THEN MAPREF)', at: /CREATE UNIQUE INDEX DWJOBSCH_ONE_CURRENT/, message: /CASE WHEN.*EXECUTE IMMEDIATE/ },
