@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from './errors.js';
+import { type ForeignRule, parseForeignRequests } from './queue/foreignRequests.js';
 
 /** Where the database is: parsed from DWPRC_DATABASE_URL, or the embedded default. */
 export type DatabaseTarget =
@@ -29,6 +30,21 @@ export interface Config {
   alertWebhook: string | null;
   /** DWPRC_ORACLE_ALERTS=1: Oracle wake-ups through DBMS_ALERT besides polling (needs EXECUTE on SYS.DBMS_ALERT). */
   oracleAlerts: boolean;
+  /** DWPRC_FOREIGN_REQUESTS: requests other services own; dwprc never claims or changes them. */
+  foreignRequests: ForeignRule[];
+  /** DWPRC_FOREIGN_WAIT: doctor warns when a foreign request has waited NEW longer than this. */
+  foreignWaitMs: number;
+  python: PythonSettings;
+}
+
+/** How Python job flows (DWLOGIC defining execute_job) are run: src/engine/python/. */
+export interface PythonSettings {
+  /** DWPRC_PYTHON: the interpreter, a path or a name on PATH. */
+  interpreter: string;
+  /** DWPRC_PYTHONPATH: absolute folders put first on the flow's sys.path (the tool's backend folder). */
+  path: string[];
+  /** DWPRC_FLOW_TIMEOUT: a Python run still going after this long is ended FL; null = no limit. */
+  flowTimeoutMs: number | null;
 }
 
 export const MISFIRE_POLICIES = ['coalesce', 'skip', 'catchup'] as const;
@@ -226,5 +242,19 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     httpPort: env.DWPRC_HTTP_PORT?.trim() ? parsePort('DWPRC_HTTP_PORT', env.DWPRC_HTTP_PORT) : null,
     alertWebhook: env.DWPRC_ALERT_WEBHOOK?.trim() ? parseWebhookUrl('DWPRC_ALERT_WEBHOOK', env.DWPRC_ALERT_WEBHOOK) : null,
     oracleAlerts: parseSwitch('DWPRC_ORACLE_ALERTS', env.DWPRC_ORACLE_ALERTS),
+    foreignRequests: parseForeignRequests('DWPRC_FOREIGN_REQUESTS', env.DWPRC_FOREIGN_REQUESTS),
+    foreignWaitMs: duration('DWPRC_FOREIGN_WAIT', env.DWPRC_FOREIGN_WAIT, 3_600_000),
+    python: loadPythonSettings(env, cwd),
+  };
+}
+
+export function loadPythonSettings(env: Env, cwd = process.cwd()): PythonSettings {
+  const timeout = env.DWPRC_FLOW_TIMEOUT?.trim();
+  const flowTimeoutMs = timeout ? parseDuration('DWPRC_FLOW_TIMEOUT', timeout) : null;
+  if (flowTimeoutMs === 0) throw new UserError(`DWPRC_FLOW_TIMEOUT must be longer than 0, got "${timeout}" (leave it unset for no limit)`);
+  return {
+    interpreter: env.DWPRC_PYTHON?.trim() || 'python3',
+    path: (env.DWPRC_PYTHONPATH ?? '').split(path.delimiter).map((p) => p.trim()).filter((p) => p !== '').map((p) => path.resolve(cwd, p)),
+    flowTimeoutMs,
   };
 }

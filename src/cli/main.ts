@@ -10,6 +10,7 @@ import { registerSchedule } from './schedule.js';
 import { registerStatus } from './status.js';
 import { registerWorker } from './worker.js';
 import { registerLogs } from './logs.js';
+import { registerWait } from './wait.js';
 import { registerWhy } from './why.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerWorker(program);
   registerQueueCommands(program);
+  registerWait(program);
   registerSchedule(program);
   registerStatus(program);
   registerDb(program);

@@ -22,13 +22,14 @@ function runningRow(r: RunningStatus): Record<string, unknown> {
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('queue depth by status and type, running requests (with expected finish), live workers, last failures')
+    .description('queue depth by status and type, requests left for other services, running requests (with expected finish), live workers, last failures')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const status = await withDatabase(({ connection }) => queueStatus(connection.dialect));
       print(status, options, () =>
         [
           'QUEUE', formatTable(status.depth),
+          ...(status.leftForOtherServices.length ? ['', 'LEFT FOR OTHER SERVICES (never claimed by dwprc)', formatTable(status.leftForOtherServices)] : []),
           '', 'RUNNING', formatTable(status.running.map(runningRow)),
           '', 'WORKERS', formatTable(status.workers),
           '', 'LAST FAILURES', formatTable(status.lastFailures, ['requestId', 'mapref', 'requestType', 'completedAt', 'message']),

@@ -11,7 +11,10 @@ import { UserError } from '../errors.js';
 import { alertOnFailedRuns } from '../observe/alertEvents.js';
 import { createAlerter } from '../observe/alerts.js';
 import { startHealthServer } from '../observe/httpServer.js';
-import { createLogger } from '../observe/logger.js';
+import { foreignClaimerWarning, foreignClaims } from '../observe/foreignActivity.js';
+import { createLogger, type Logger } from '../observe/logger.js';
+import { foreignRulesText } from '../queue/foreignRequests.js';
+import type { Dialect } from '../db/dialects/dialect.js';
 import { createMetrics } from '../observe/metrics.js';
 import { createReadinessCheck } from '../observe/readiness.js';
 import { DWPRC_VERSION } from '../version.js';
@@ -64,6 +67,7 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
     const flows = await loadFlows(config.flowsDir, log);
     const zone = await resolveBusinessZone(config, dialect);
     log.info({ zone, flows: [...flows.keys()] }, 'business time zone and TypeScript flows');
+    await warnOfOtherClaimers(dialect, config, log);
     // The engine computes "today" in the zone resolved here, once, as the scheduler does: asking
     // the database for its session zone at every run cost a round trip per request.
     const engineConfig: Config = { ...config, timeZone: zone };
@@ -118,4 +122,15 @@ export function registerWorker(program: Command): void {
     .option('--http <port>', 'serve /healthz, /readyz and /metrics on this port (DWPRC_HTTP_PORT)')
     .option('--demo', 'on the embedded database, seed the demo flow and schedule')
     .action(runWorker);
+}
+
+/** Start-up: the tool's own scheduler left running beside dwprc claims the same rows; say so loudly. */
+async function warnOfOtherClaimers(dialect: Dialect, config: Config, log: Logger): Promise<void> {
+  try {
+    const warning = foreignClaimerWarning(await foreignClaims(dialect));
+    if (warning) log.warn(warning);
+    log.info({ foreignRequests: foreignRulesText(config.foreignRequests) }, 'requests left for other services');
+  } catch (error) {
+    log.warn({ err: error }, 'could not check for other claimers of the queue');
+  }
 }

@@ -14,7 +14,7 @@ export interface Connection {
 
 export async function connect(config: Config, applicationName = 'dwprc'): Promise<Connection> {
   const target = config.database;
-  const common = { schema: config.schema, tablePrefix: config.tablePrefix, poolMax: config.poolMax };
+  const common = { schema: config.schema, tablePrefix: config.tablePrefix, poolMax: config.poolMax, foreignRequests: config.foreignRequests };
   if (target.kind === 'oracle') {
     const dialect = await OracleDialect.create({
       ...common, user: target.user, password: target.password, connectString: target.connectString, alerts: config.oracleAlerts,

@@ -16,7 +16,7 @@ export interface HistoryProgress {
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-function parseProgress(text: string | null): HistoryProgress | null {
+export function parseProgress(text: string | null): HistoryProgress | null {
   if (!text) return null;
   try {
     const value = JSON.parse(text) as Partial<HistoryProgress>;

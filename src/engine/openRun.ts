@@ -12,6 +12,11 @@ export interface RunStart {
   jobid: RunRow['jobid'];
   jobflwid: number | null;
   params: RunParams;
+  /**
+   * SESSIONID of the row when the flow runs on another session than the one writing the row (a
+   * Python flow's child process, whose own connection's id the flow finds its row by).
+   */
+  sessionId?: number;
 }
 
 export const SUPERSEDED = 'superseded: session reused by a new run';
@@ -35,15 +40,16 @@ export function staleRunsQuery(db: Kysely<Database>, sessionId: number) {
  * no longer claimed.
  */
 export async function openRun(session: RunSession, dialect: Dialect, start: RunStart): Promise<OpenedRun | null> {
-  if (session.mayHoldStaleRuns) await closeStaleRuns(session, dialect);
-  const row = { jobid: start.jobid, jobflwid: start.jobflwid, sessionId: session.sessionId, mapref: start.mapref, prclog: parametersUsed(start.params), params: start.params };
+  const sessionId = start.sessionId ?? session.sessionId;
+  if (start.sessionId !== undefined || session.mayHoldStaleRuns) await closeStaleRuns(session, dialect, sessionId);
+  const row = { jobid: start.jobid, jobflwid: start.jobflwid, sessionId, mapref: start.mapref, prclog: parametersUsed(start.params), params: start.params };
   return dialect.openRunRow(session, row, start.owner);
 }
 
 /** Rows of a dead session whose id the server gave to this connection: stale whatever happens next. */
-async function closeStaleRuns(session: RunSession, dialect: Dialect): Promise<void> {
+async function closeStaleRuns(session: RunSession, dialect: Dialect, sessionId: number): Promise<void> {
   await session.db.transaction().execute(async (trx) => {
-    const stale = await staleRunsQuery(trx, session.sessionId).execute();
+    const stale = await staleRunsQuery(trx, sessionId).execute();
     for (const { prcid } of stale) await endRun(trx, dialect, { prcid, status: 'FL', message: SUPERSEDED, owner: null });
   });
 }

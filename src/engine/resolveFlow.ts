@@ -5,12 +5,14 @@ import { printable, UserError } from '../errors.js';
 import type { ExecutionContext } from './execution.js';
 import type { DefinedFlow } from './flow.js';
 import { flowRegistry } from './loadFlows.js';
-import { looksLikePython } from './pythonLogic.js';
+import { definesExecuteJob, looksLikePython } from './pythonLogic.js';
 
 /** What runs for a MAPREF, with the ids its DWPRCLOG rows carry. */
 export type ResolvedFlow =
   | { kind: 'typescript'; mapref: string; flow: DefinedFlow; file: string; jobid: typeof CURRENT_JOB; jobflwid: null }
-  | { kind: 'dwlogic'; mapref: string; text: string; jobid: number | null; jobflwid: number };
+  | { kind: 'dwlogic'; mapref: string; text: string; jobid: number | null; jobflwid: number }
+  /** DWLOGIC defining execute_job: run in a Python child (src/engine/python/). */
+  | { kind: 'python'; mapref: string; text: string; jobid: number | null; jobflwid: number };
 
 /** The current active DWJOBFLW row; the newest should there be several. */
 export function currentFlowQuery(db: Kysely<Database>, mapref: string) {
@@ -25,7 +27,7 @@ export function currentFlowQuery(db: Kysely<Database>, mapref: string) {
 
 /**
  * A registered TypeScript flow, else the current active DWJOBFLW row's DWLOGIC. Refusals are
- * UserErrors (one line, nothing written): no flow, an empty DWLOGIC, Python in DWLOGIC.
+ * UserErrors (one line, nothing written): no flow, an empty DWLOGIC, Python without execute_job.
  * Needs no run: `dwprc why` asks it too.
  */
 export async function resolveFlow(mapref: string, context: Pick<ExecutionContext, 'dialect' | 'config' | 'log' | 'flows'>): Promise<ResolvedFlow> {
@@ -38,10 +40,11 @@ export async function resolveFlow(mapref: string, context: Pick<ExecutionContext
   if (!row) throw new UserError(`No active job flow found for ${printable(mapref)}`);
   const text = row.dwlogic ?? '';
   if (text.trim() === '') throw new UserError(`DWLOGIC of ${mapref} (JOBFLWID ${row.jobflwid}) is empty: nothing to run`);
+  if (definesExecuteJob(text)) return { kind: 'python', mapref, text, jobid: row.jobid, jobflwid: row.jobflwid };
   if (looksLikePython(text)) {
     throw new UserError(
-      `DWLOGIC of ${mapref} (JOBFLWID ${row.jobflwid}) is Python code from the Python tool, which dwprc does not run: ` +
-        `store a PL/SQL block (Oracle) or a PL/pgSQL DO block (PostgreSQL), or register a TypeScript flow for ${mapref} in DWPRC_FLOWS_DIR`,
+      `DWLOGIC of ${mapref} (JOBFLWID ${row.jobflwid}) is Python code that defines no execute_job(...), the entry point dwprc calls: ` +
+        `store a flow defining execute_job, a PL/SQL block (Oracle) or a PL/pgSQL DO block (PostgreSQL), or register a TypeScript flow for ${mapref} in DWPRC_FLOWS_DIR`,
     );
   }
   return { kind: 'dwlogic', mapref, text, jobid: row.jobid, jobflwid: row.jobflwid };

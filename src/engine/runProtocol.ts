@@ -11,6 +11,7 @@ import { describeError } from './errorText.js';
 import type { ExecutionContext } from './execution.js';
 import { createFlowContext, type FlowRunRecord } from './flowContext.js';
 import { openRun } from './openRun.js';
+import { PythonRun } from './python/pythonRun.js';
 import type { ResolvedFlow } from './resolveFlow.js';
 import { stopMessage } from './stopCause.js';
 
@@ -73,10 +74,18 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
   const { dialect } = context;
   const { request, flow } = spec;
   const owner = { requestId: request.requestId, claimedBy: context.claimedBy };
-  const session = await dialect.openRunSession();
+  // A Python flow's child opens its connection before the row is written: the row carries its session id.
+  const python = flow.kind === 'python' ? await PythonRun.start(flow, context) : null;
+  let session: RunSession;
+  try {
+    session = await dialect.openRunSession();
+  } catch (error) {
+    await python?.abandon();
+    throw error;
+  }
   let discard = false;
   try {
-    const opened = await openRun(session, dialect, { owner, mapref: request.mapref, jobid: flow.jobid, jobflwid: flow.jobflwid, params: spec.params });
+    const opened = await openRun(session, dialect, { owner, mapref: request.mapref, jobid: flow.jobid, jobflwid: flow.jobflwid, params: spec.params, ...(python ? { sessionId: python.sessionId } : {}) });
     if (opened === null) {
       return { started: false, message: `Request ${request.requestId} is no longer claimed by ${context.claimedBy}: run not started` };
     }
@@ -86,9 +95,10 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     log.info({ flow: flow.kind, params: spec.params.filter((p) => p !== null) }, 'run started');
     // execute() turns every failure of the flow into an Ending; this catch is the last guard
     // that an unforeseen error still closes the row instead of leaving it IP.
-    const identity = { prcid, jobid: opened.jobid, mapref: request.mapref, sessionId: session.sessionId };
-    const ending = await execute(session, { ...spec, businessDate }, identity, context, log).catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
-    const end: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted };
+    const identity = { prcid, jobid: opened.jobid, mapref: request.mapref, sessionId: python?.sessionId ?? session.sessionId };
+    const running = python ? python.execute({ ...spec, businessDate }, identity, context, log) : execute(session, { ...spec, businessDate }, identity, context, log);
+    const ending = await running.catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
+    const end: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted, whenClosedElsewhere: stoppedAfterAll(ending, context) };
     let closed: ClosedRun;
     try {
       closed = await closeRun(session, dialect, end);
@@ -104,6 +114,8 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     log.info({ status: end.status, message: end.message }, 'run ended');
     return { started: true, prcid, status: end.status, reason: end.message, message: resultMessage(end, spec, context), counts: closed.counts };
   } finally {
+    // Whatever happened, no child outlives its run (a no-op once it has exited).
+    await python?.abandon();
     await session.release({ discard });
   }
 }
@@ -126,7 +138,7 @@ async function execute(session: RunSession, spec: RunSpec & { businessDate: stri
     }
     if (flow.kind === 'dwlogic') {
       await session.runBlock(flow.text);
-    } else {
+    } else if (flow.kind === 'typescript') {
       const created = createFlowContext({
         session,
         dialect: context.dialect,
@@ -167,6 +179,16 @@ async function execute(session: RunSession, spec: RunSpec & { businessDate: stri
   // that returns after its signal fired has stopped at a safe point.
   if (flow.kind === 'typescript' && stopping.aborted) return { status: 'ST', message: stopMessage(stopping.reason), jobLog };
   return { status: 'PC', message: null, jobLog };
+}
+
+/**
+ * A run that completed after a stop request reached it (a DWLOGIC block is left to finish its statement): if
+ * the stopping UI closed its row meanwhile, it ends ST naming that stop, never PC.
+ */
+function stoppedAfterAll(ending: Ending, context: ExecutionContext): RunEnd['whenClosedElsewhere'] {
+  const { stop } = context.control;
+  if (ending.status !== 'PC' || !stop.aborted) return undefined;
+  return { status: 'ST', message: `${stopMessage(stop.reason)}; the flow had already run to its end` };
 }
 
 function isAbort(error: unknown, signal: AbortSignal): boolean {

@@ -11,18 +11,20 @@ import type { ExecutionContext } from './execution.js';
  * cannot start, and a failing TRUNCATE is that run's recorded error.
  */
 export async function targetTruncation(mapref: string, context: Pick<ExecutionContext, 'dialect'>): Promise<string> {
-  const { dialect } = context;
-  const target = await targetTableQuery(dialect, mapref).executeTakeFirst();
+  const { schema, table } = await targetTable(mapref, context);
+  return truncateStatement(context.dialect, schema, table);
+}
+
+/** The validated schema (null: the connection's own) and table that truncate_flag=Y empties. */
+export async function targetTable(mapref: string, context: Pick<ExecutionContext, 'dialect'>): Promise<{ schema: string | null; table: string }> {
+  const target = await targetTableQuery(context.dialect, mapref).executeTakeFirst();
   if (!target) throw new UserError(`truncate_flag=Y, but no current DWMAPR row (MAPREF ${mapref}, CURFLG 'Y') names the target table`);
-  let schema: string | null;
-  let table: string;
   try {
-    schema = target.trgschm?.trim() ? validIdentifier('DWMAPR.TRGSCHM', target.trgschm.trim()) : null;
-    table = validIdentifier('DWMAPR.TRGTBNM', target.trgtbnm?.trim() ?? '');
+    const schema = target.trgschm?.trim() ? validIdentifier('DWMAPR.TRGSCHM', target.trgschm.trim()) : null;
+    return { schema, table: validIdentifier('DWMAPR.TRGTBNM', target.trgtbnm?.trim() ?? '') };
   } catch (error) {
     throw new UserError(`truncate_flag=Y for ${mapref}: ${(error as Error).message}`);
   }
-  return truncateStatement(dialect, schema, table);
 }
 
 /** The current DWMAPR row naming the target (exported for the SQL pins). */

@@ -5,6 +5,7 @@ import { schemaVersion } from '../db/migrate.js';
 import { errorMessage } from '../errors.js';
 import { DWPRC_VERSION } from '../version.js';
 import { currentSchedulesCheck } from './currentSchedules.js';
+import { foreignClaimerCheck, foreignWaitingCheck } from './foreignActivity.js';
 import { legacySchedulerCheck } from './legacyScheduler.js';
 import { workersCheck } from './liveWorkers.js';
 import { orphanRunsCheck } from './orphanRuns.js';
@@ -86,6 +87,8 @@ export async function runDoctor(dialect: Dialect, config: Config): Promise<Docto
       ['workers', () => workersCheck(dialect, lease)],
       ['leases', () => stuckLeasesCheck(dialect, lease)],
       ['open runs', () => orphanRunsCheck(dialect)],
+      ['other services', () => foreignWaitingCheck(dialect, config.foreignRequests, config.foreignWaitMs)],
+      ['other claimers', () => foreignClaimerCheck(dialect)],
     ] as const) {
       checks.push(await check().catch((error: unknown) => ({ name, status: 'warn' as const, detail: `could not check: ${errorMessage(error).split('\n')[0]}` })));
     }

@@ -2,11 +2,15 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../db/dialects/dialect.js';
 import { isExclusiveType } from '../queue/pickClaimable.js';
 import { readResult } from '../queue/result.js';
+import { foreignWaitingQuery } from './foreignActivity.js';
 import { estimateRunning } from './runEstimates.js';
 import type { Database } from '../db/schema.js';
 
 export interface QueueStatus {
+  /** dwprc's own requests waiting and running. */
   depth: { status: string; requestType: string; count: number }[];
+  /** NEW requests left for other services (DWPRC_FOREIGN_REQUESTS), apart from the queue. */
+  leftForOtherServices: { requestType: string; count: number; oldest: Date | null }[];
   running: RunningStatus[];
   workers: { workerId: string; host: string | null; pid: number | null; concurrency: number | null; running: number; heartbeatAgeSeconds: number }[];
   lastFailures: { requestId: string; mapref: string; requestType: string; completedAt: Date | null; message: string }[];
@@ -35,13 +39,15 @@ export interface RunningStatus {
 
 const seconds = (from: Date | null, now: Date) => (from ? Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000)) : 0);
 
-/** The four queries of `dwprc status` (exported to pin their Oracle SQL). */
-export function statusQueries(db: Kysely<Database>, failures: number) {
+/** The queries of `dwprc status` (exported to pin their Oracle SQL). */
+export function statusQueries(dialect: Dialect, failures: number) {
+  const { db } = dialect;
   return {
     depth: db
       .selectFrom('dwprcreq')
       .select(['status', 'requestType', (eb) => eb.fn.countAll<number>().as('count')])
       .where('status', 'in', ['NEW', 'CLAIMED'])
+      .where((eb) => eb.not(dialect.foreignRequest('dwprcreq')))
       .groupBy(['status', 'requestType'])
       .orderBy('status')
       .orderBy('requestType'),
@@ -64,8 +70,9 @@ export function statusQueries(db: Kysely<Database>, failures: number) {
 export async function queueStatus(dialect: Dialect, options: { failures?: number } = {}): Promise<QueueStatus> {
   const utc = await dialect.selectValue(dialect.utcNow());
   const local = await dialect.selectValue(dialect.localNow());
-  const queries = statusQueries(dialect.db, options.failures ?? 5);
+  const queries = statusQueries(dialect, options.failures ?? 5);
   const depth = await queries.depth.execute();
+  const foreign = await foreignWaitingQuery(dialect).execute();
   const running = await queries.running.execute();
   // Only flow runs have DWPRCLOG history to go by (a REPORT's MAPREF names no flow).
   const estimates = await estimateRunning(dialect.db, running.filter((r) => isExclusiveType(r.requestType)), local);
@@ -73,6 +80,7 @@ export async function queueStatus(dialect: Dialect, options: { failures?: number
   const failures = await queries.failures.execute();
   return {
     depth: depth.map((d) => ({ ...d, count: Number(d.count) })),
+    leftForOtherServices: foreign.map((f) => ({ requestType: f.requestType, count: Number(f.count), oldest: f.oldest ? new Date(f.oldest) : null })),
     running: running.map((r) => {
       const e = estimates.get(r.requestId);
       return {

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { describeError } from '../../src/engine/errorText.js';
 import { daysBetween, fromDwDay, toDwDay } from '../../src/engine/historyDays.js';
 import { parametersUsed } from '../../src/engine/prclogText.js';
-import { looksLikePython } from '../../src/engine/pythonLogic.js';
+import { definesExecuteJob, looksLikePython } from '../../src/engine/pythonLogic.js';
 import { stopMessage } from '../../src/engine/stopCause.js';
 import { clip } from '../../src/engine/text.js';
 
@@ -25,6 +25,24 @@ describe('engine helpers (pure)', () => {
     ];
     for (const text of python) assert.equal(looksLikePython(text), true, text);
     for (const text of blocks) assert.equal(looksLikePython(text), false, text);
+  });
+
+  test('a Python job flow defines execute_job; a block that merely mentions one stays a block', () => {
+    const flows = [
+      'def execute_job(metadata_connection, source_connection, target_connection, session_params):\n    return {}',
+      '    import os\n    def execute_job(conn, params):\n        pass\n',
+      '# generated\nfrom modules.common.id_provider import next_id\n\nasync def execute_job (a, b):\n    pass',
+      'SELECT_FROM = "FROM x"\ndef execute_job(a, b, c):\n    return None',
+    ];
+    const not = [
+      'DECLARE\n  v NUMBER;\nBEGIN\n  NULL; -- def execute_job(x):\nEND;',
+      '-- generated\nBEGIN\n  NULL;\nEND;',
+      `DO $$\ndef execute_job(a):\n$$`,
+      'def run(conn):\n    pass',
+      'x = "def execute_job(" ',
+    ];
+    for (const text of flows) assert.equal(definesExecuteJob(text), true, text);
+    for (const text of not) assert.equal(definesExecuteJob(text), false, text);
   });
 
   test('history days: DD-Mon-YYYY both ways, inclusive ranges over month and leap-day boundaries', () => {

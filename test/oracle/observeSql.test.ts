@@ -12,6 +12,7 @@ import {
 } from '../../src/db/dialects/oracle.js';
 import { appliedVersionsQuery, recordVersionStatement } from '../../src/db/migrate.js';
 import { duplicateCurrentSchedules } from '../../src/observe/currentSchedules.js';
+import { FOREIGN_CLAIM_WINDOW_MS, foreignWaitingQuery, recentClaimsQuery } from '../../src/observe/foreignActivity.js';
 import { queueDepthQuery } from '../../src/observe/queueDepth.js';
 import { statusQueries } from '../../src/observe/status.js';
 import { assertOracleSql, compileOnlyOracle } from './oracleSqlRules.js';
@@ -28,10 +29,13 @@ describe('status, doctor and migrations on Oracle, as compiled', () => {
   const d = compileOnlyOracle();
 
   test('dwprc status: depth by status and type, running requests, workers, the last failures as a FETCH FIRST page; both clocks FROM DUAL', () => {
-    const q = statusQueries(d.db, 5);
+    const q = statusQueries(d, 5);
     assert.equal(
       assertOracleSql(q.depth).sql,
-      'select "STATUS", "REQUEST_TYPE", count(*) "COUNT" from "DWPRCREQ" where "STATUS" in (:1, :2) group by "STATUS", "REQUEST_TYPE" order by "STATUS", "REQUEST_TYPE"',
+      'select "STATUS", "REQUEST_TYPE", count(*) "COUNT" from "DWPRCREQ" where "STATUS" in (:1, :2) and not (case when (' +
+        'UPPER(RTRIM(LTRIM("DWPRCREQ"."REQUEST_TYPE", :3), :4)) = :5 or (UPPER(RTRIM(LTRIM("DWPRCREQ"."REQUEST_TYPE", :6), :7)) = :8 ' +
+        'and substr(NVL(RTRIM(LTRIM("DWPRCREQ"."MAPREF", :9), :10), "DWPRCREQ"."MAPREF"), 1, :11) = :12)) ' +
+        'and ("DWPRCREQ"."PAYLOAD" is null or "DWPRCREQ"."PAYLOAD" not like :13) then 1 else 0 end = 1) group by "STATUS", "REQUEST_TYPE" order by "STATUS", "REQUEST_TYPE"',
     );
     assertOracleSql(q.running);
     assert.equal(assertOracleSql(q.workers).sql, 'select * from "DWPRCWRK" order by "WORKER_ID"');
@@ -66,5 +70,18 @@ END;`,
     assert.equal(assertOracleSql(appliedVersionsQuery(d.db)).sql, 'select "VERSION" from "DWPRCVER"');
     assert.equal(assertOracleSql(recordVersionStatement(d.db, { version: 31, name: 'pkgdwprc' }), { binds: [31, 'pkgdwprc'] }).sql, 'insert into "DWPRCVER" ("VERSION", "NAME") values (:1, :2)');
     assert.match(recordVersionStatement(compileOnlyOracle('DMS_').db, { version: 1, name: 'x' }).compile().sql, /^insert into "DMS_PRCVER"/);
+  });
+});
+
+describe('requests of other services on Oracle, as compiled', () => {
+  const d = compileOnlyOracle('DMS_');
+
+  test('doctor and status: the foreign rows waiting by type, and recent claims by status and claimer, on DMS_PRCREQ with binds', () => {
+    const waiting = assertOracleSql(foreignWaitingQuery(d));
+    assert.match(waiting.sql, /^select "REQUEST_TYPE", count\(\*\) "COUNT", min\("REQUESTED_AT"\) "OLDEST" from "DMS_PRCREQ" where "STATUS" = :1 and \(case when /);
+    assert.match(waiting.sql, / group by "REQUEST_TYPE" order by "REQUEST_TYPE"$/);
+    const claims = assertOracleSql(recentClaimsQuery(d, FOREIGN_CLAIM_WINDOW_MS));
+    assert.match(claims.sql, /^select "STATUS", "CLAIMED_BY", count\(\*\) "COUNT", count\("LEASE_EXPIRES_AT"\) "LEASED", max\("CLAIMED_AT"\) "LAST" from "DMS_PRCREQ" where "CLAIMED_AT" >= \(CAST\(SYSTIMESTAMP AS TIMESTAMP\) \+ NUMTODSINTERVAL\(:1, 'SECOND'\)\) and not \(case when /);
+    assert.equal(claims.parameters[0], -86_400);
   });
 });

@@ -47,7 +47,7 @@ export async function serving(dialect: Dialect, worker: WorkerProcess, timeoutMs
   await waitFor(async () => {
     if (worker.child.exitCode !== null || worker.child.signalCode !== null) throw new Error(`worker ${worker.child.pid} exited:\n${worker.output()}`);
     const { rows } = await sql<{ n: number }>`
-      select count(*)::int as n from dwprcwrk where pid = ${worker.child.pid} and heartbeat_at > started_at`.execute(dialect.db);
+      select count(*)::int as n from ${sql.table('dwprcwrk')} where pid = ${worker.child.pid} and heartbeat_at > started_at`.execute(dialect.db);
     return rows[0]!.n === 1;
   }, `worker ${worker.child.pid} to be serving`, timeoutMs);
 }

@@ -1,4 +1,4 @@
-import type { Kysely, RawBuilder } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { ClaimedRow } from '../../queue/request.js';
 import type { PackageArg, PackageEntryPoint } from '../packageEntryPoints.js';
 import type { ClosedRun, JobLogRow, OpenedRun, RequestOwner, RunClose, RunRow } from '../runRow.js';
@@ -69,6 +69,14 @@ export interface Dialect {
    */
   endRunSession(run: RunTag & { sessionId: number }, timeoutMs: number): Promise<RunSessionEnd>;
 
+  /**
+   * How a Python flow's child process opens its own metadata connection to this database (as
+   * the pool's user, schema included). Holds the password: it goes to the child on its stdin only.
+   */
+  pythonConnection(): PythonConnection;
+  /** What a Python child sets on that session once its run row is written, so endRunSession finds it. */
+  pythonRunTag(run: RunTag): PythonRunTag;
+
   /** Server version string, for `doctor`. */
   serverVersion(): Promise<string>;
   /** The cheapest round trip that proves the database answers (readiness). */
@@ -97,9 +105,14 @@ export interface Dialect {
    * Claims up to `limit` due NEW requests for `workerId` in one short transaction: STATUS
    * CLAIMED, CLAIMED_BY/AT, LEASE_EXPIRES_AT = now + leaseMs, ATTEMPTS + 1. Skips rows other
    * workers hold (SKIP LOCKED) and IMMEDIATE/HISTORY rows whose MAPREF is already running; at
-   * most one such row per MAPREF per claim.
+   * most one such row per MAPREF per claim. Never claims a foreign request (foreignRequest).
    */
   claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]>;
+  /**
+   * TRUE for a DWPRCREQ row (of `alias`) that belongs to another service by the configured
+   * rules (queue/foreignRequests.ts), compared as the claim compares it; never NULL.
+   */
+  foreignRequest(alias: string): RawBuilder<SqlBool>;
   /** What to do about an error: back off and retry, retry the transaction now, or give up. */
   classifyError(error: unknown): ErrorClass;
   /** Wake-ups from other sessions; polling stays the fallback, so this may deliver nothing. */
@@ -129,6 +142,14 @@ export interface Dialect {
 
   close(): Promise<void>;
 }
+
+/** A DB-API connection a Python child opens: psycopg2 for PostgreSQL, python-oracledb for Oracle. */
+export type PythonConnection =
+  | { driver: 'psycopg2'; dsn: string; schema: string | null }
+  | { driver: 'oracledb'; user: string; password: string; dsn: string; schema: string | null };
+
+/** The session tag of Dialect.openRunRow, as a Python driver sets it. */
+export type PythonRunTag = { applicationName: string } | { module: string; action: string; clientIdentifier: string };
 
 /** A request to queue (see Dialect.insertRequests). */
 export interface NewRequest {

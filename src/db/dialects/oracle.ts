@@ -2,6 +2,7 @@ import { CamelCasePlugin, Kysely, type KyselyPlugin, type RawBuilder, sql } from
 import { OracleDialect as KyselyOracle, withExecuteOptions } from 'kysely-oracledb';
 import oracledb from 'oracledb';
 import { validIdentifier } from '../../config.js';
+import { DEFAULT_FOREIGN_RULES, foreignRequestCondition, type ForeignRule } from '../../queue/foreignRequests.js';
 import { PADDING, requestTypeKey, unpadded } from '../../queue/padding.js';
 import { isExclusiveType, pickClaimable } from '../../queue/pickClaimable.js';
 import type { ClaimedRow } from '../../queue/request.js';
@@ -39,6 +40,8 @@ import type {
   ScheduleAdvance,
   StreamQueryOptions,
   WakeChannel,
+  PythonConnection,
+  PythonRunTag,
 } from './dialect.js';
 import { ALERT_WAIT_SECONDS, listenOracleAlerts, signalAlert } from './oracleAlerts.js';
 import { AutoCommitOracleDialect } from './oracleAutoCommit.js';
@@ -55,6 +58,8 @@ export interface OracleOptions {
   poolMax: number;
   /** DWPRC_ORACLE_ALERTS: wake-ups through DBMS_ALERT (needs EXECUTE on it); polling otherwise. */
   alerts?: boolean;
+  /** Requests left to other services (DWPRC_FOREIGN_REQUESTS); default: the DMS tool's. */
+  foreignRequests?: readonly ForeignRule[];
 }
 
 /** Upper-case snake names, then the prefix: `requestId` → "REQUEST_ID", dwprcreq → "DMS_PRCREQ". */
@@ -82,12 +87,17 @@ export function oracleMapref(alias: string) {
   return sql<string>`NVL(RTRIM(LTRIM(${sql.ref(`${alias}.mapref`)}, ${PADDING}), ${PADDING}), ${sql.ref(`${alias}.mapref`)})`;
 }
 
+/** The foreign-request condition (queue/foreignRequests.ts) on Oracle's unpadding. */
+export function oracleForeignRequest(rules: readonly ForeignRule[], alias: string) {
+  return foreignRequestCondition(rules, { type: oracleRequestType(alias), mapref: oracleMapref(alias), payload: sql.ref(`${alias}.payload`) });
+}
+
 /**
  * The claim's locking query. Oracle locks rows as they are fetched, so the driver must fetch
  * exactly `window` rows: maxRows = prefetchRows = fetchArraySize (never ROWNUM or FETCH FIRST,
  * which pick candidates before locked rows are skipped or fail with FOR UPDATE).
  */
-export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
+export function claimCandidatesQuery(db: Kysely<Database>, window: number, foreignRules: readonly ForeignRule[] = DEFAULT_FOREIGN_RULES) {
   return db
     .selectFrom('dwprcreq as q')
     .select(['q.requestId', 'q.mapref', 'q.requestType', 'q.payload', 'q.attempts', 'q.prcid', 'q.stopRequested'])
@@ -108,6 +118,8 @@ export function claimCandidatesQuery(db: Kysely<Database>, window: number) {
         ]),
       ),
     )
+    // Last, so that bind numbers before it stay; a row left to another service is never fetched, so never locked.
+    .where((eb) => eb.not(oracleForeignRequest(foreignRules, 'q')))
     // REQUESTED_AT alone: the (STATUS, REQUESTED_AT) index gives that order without sorting
     // every queued row first; ties (a bulk insert) go in index order.
     .orderBy('q.requestedAt')
@@ -462,6 +474,15 @@ export class OracleDialect implements Dialect {
     return endOracleRunSession(() => this.pool.getConnection(), run);
   }
 
+  pythonConnection(): PythonConnection {
+    const { user, password, connectString, schema } = this.options;
+    return { driver: 'oracledb', user, password, dsn: connectString, schema: schema === null ? null : validIdentifier('DWPRC_SCHEMA', schema) };
+  }
+
+  pythonRunTag(run: RunTag): PythonRunTag {
+    return oracleRunTag(run);
+  }
+
   async serverVersion(): Promise<string> {
     // BANNER_FULL exists from 18c; 12c has BANNER only.
     const { rows } = await oracleServerVersionQuery('BANNER_FULL')
@@ -524,10 +545,14 @@ export class OracleDialect implements Dialect {
     }
   }
 
+  foreignRequest(alias: string) {
+    return oracleForeignRequest(this.options.foreignRequests ?? DEFAULT_FOREIGN_RULES, alias);
+  }
+
   async claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
     const window = Math.max(limit * 4, 16);
     return this.db.transaction().execute(async (trx) => {
-      const candidates = await claimCandidatesQuery(trx, window).execute();
+      const candidates = await claimCandidatesQuery(trx, window, this.options.foreignRequests).execute();
       const picked = pickClaimable(candidates, limit);
       if (picked.length === 0) return [];
       await claimUpdateStatement(trx, this, workerId, picked.map((r) => r.requestId), leaseMs).execute();
@@ -597,6 +622,11 @@ function pinnedOracleKysely(connection: OracleRunConnection, tablePrefix: string
 const ACTION_MAX = 32;
 const CLIENT_ID_MAX = 64;
 
+/** What V$SESSION shows of a run, and what endRunSession looks for. */
+export function oracleRunTag({ mapref, prcid }: RunTag): { module: string; action: string; clientIdentifier: string } {
+  return { module: 'dwprc', action: clipBytes(mapref, ACTION_MAX), clientIdentifier: clipBytes(String(prcid), CLIENT_ID_MAX) };
+}
+
 function clipBytes(text: string, max: number): string {
   let out = text;
   while (Buffer.byteLength(out, 'utf8') > max) out = Array.from(out).slice(0, -1).join('');
@@ -627,10 +657,11 @@ export class OracleRunSession implements RunSession {
   }
 
   /** MODULE/ACTION/CLIENT_IDENTIFIER: set on the connection object, sent with the next call. */
-  tag({ mapref, prcid }: RunTag): void {
-    this.connection.module = 'dwprc';
-    this.connection.action = clipBytes(mapref, ACTION_MAX);
-    this.connection.clientId = clipBytes(String(prcid), CLIENT_ID_MAX);
+  tag(run: RunTag): void {
+    const tag = oracleRunTag(run);
+    this.connection.module = tag.module;
+    this.connection.action = tag.action;
+    this.connection.clientId = tag.clientIdentifier;
   }
 
   async commit() {
