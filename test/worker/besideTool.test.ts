@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { insertAsTheTool } from '../support/dmsTool.js';
+import { insertAsTheTool, stopFromTheLaterUi } from '../support/dmsTool.js';
 import { insertFlows, sleepingBlock } from '../support/flows.js';
 import { statuses } from '../support/requests.js';
 import { waitFor } from '../support/waitFor.js';
@@ -53,5 +53,55 @@ describe('a worker beside the DMS tool (DMS_ tables)', () => {
     const failed = await t.dialect.db.selectFrom('dwprcreq').select('resultPayload').where('requestId', '=', 'a1b2c3d4-0000-4000-8000-000000000004').executeTakeFirstOrThrow();
     assert.match(failed.resultPayload ?? '', /REQUEST_TYPE/i, 'an unknown type fails with its reason');
     assert.match(worker.output(), /requests are being claimed by something that is not a dwprc worker .*1 request\(s\) with STATUS PROCESSING/, worker.output());
+  });
+});
+
+describe('a stop from the later UI (it closes the run row FL itself), real workers', () => {
+  let t: TestDatabase;
+  const running: WorkerProcess[] = [];
+  before(async () => {
+    t = await createTestDatabase({ tablePrefix: 'DMS_' });
+    await insertFlows(t.dialect, [
+      { mapref: 'LONG_FCT', dwlogic: dmsBlock('LONG_FCT', 60) },
+      { mapref: 'SHORT_FCT', dwlogic: dmsBlock('SHORT_FCT', 2) },
+    ]);
+    const worker = spawnWorker(t.url, { DWPRC_TABLE_PREFIX: 'DMS_', DWPRC_POLL: '200ms' });
+    running.push(worker);
+    await serving(t.dialect, worker);
+  });
+  after(async () => {
+    await stopWorkers(running);
+    await t?.drop();
+  });
+
+  const runRow = async (mapref: string) =>
+    (await sql<{ status: string; msg: string | null; prcid: string }>`select status, msg, prcid from dms_prclog where mapref = ${mapref}`.execute(t.dialect.db)).rows;
+  const request = (id: string) => t.dialect.db.selectFrom('dwprcreq').select(['status', 'resultPayload']).where('requestId', '=', id).executeTakeFirstOrThrow();
+  const started = (mapref: string) =>
+    waitFor(async () => (await runRow(mapref)).some((r) => r.status === 'IP'), `${mapref} to start`);
+
+  test('force: the pg_sleep(60) block is cancelled at once and ends ST naming the stop; the request CANCELLED; the STOP row DONE naming it', async () => {
+    await insertAsTheTool(t.dialect.db, { id: 'run-long', mapref: 'LONG_FCT', type: 'IMMEDIATE', payload: {} });
+    await started('LONG_FCT');
+    await stopFromTheLaterUi(t.dialect.db, { stopId: 'stop-long', mapref: 'LONG_FCT', force: 'Y' });
+    await waitFor(async () => (await request('run-long')).status !== 'CLAIMED', 'the run to stop', 20_000);
+    const [row] = await runRow('LONG_FCT');
+    assert.deepEqual([row!.status, row!.msg], ['ST', 'Stopped by stop request stop-long (force)']);
+    assert.equal((await request('run-long')).status, 'CANCELLED');
+    await waitFor(async () => (await request('stop-long')).status === 'DONE', 'the STOP row to be done');
+    const stopRow = await request('stop-long');
+    assert.match(stopRow.resultPayload ?? '', /"target":"run-long"/);
+    assert.match(stopRow.resultPayload ?? '', new RegExp(`force stop requested for request run-long \\(PRCID ${row!.prcid}\\)`));
+  });
+
+  test('graceful: the DWLOGIC block runs to its end, and its row (closed FL by the UI) ends ST naming the stop, never PC', async () => {
+    await insertAsTheTool(t.dialect.db, { id: 'run-short', mapref: 'SHORT_FCT', type: 'IMMEDIATE', payload: {} });
+    await started('SHORT_FCT');
+    await stopFromTheLaterUi(t.dialect.db, { stopId: 'stop-short', mapref: 'SHORT_FCT', force: 'N' });
+    await waitFor(async () => (await request('stop-short')).status === 'DONE', 'the STOP row to be handled');
+    assert.match((await request('stop-short')).resultPayload ?? '', /graceful stop requested for request run-short/);
+    await waitFor(async () => (await request('run-short')).status !== 'CLAIMED', 'the run to end', 20_000);
+    const [row] = await runRow('SHORT_FCT');
+    assert.deepEqual([row!.status, row!.msg], ['ST', 'Stopped by stop request stop-short; the flow had already run to its end']);
   });
 });
