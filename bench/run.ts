@@ -21,6 +21,7 @@ import { FULL, QUICK } from './lib/sizes.js';
 import { SYSTEMS, type SystemName } from './lib/system.js';
 import { latency } from './latency.js';
 import { memory } from './memory.js';
+import { pythonFlow } from './pythonFlow.js';
 import { scheduleBurst } from './scheduleBurst.js';
 import { throughput } from './throughput.js';
 
@@ -31,6 +32,7 @@ const RUN: Record<ScenarioName, Scenario> = {
   claim: claimCost,
   schedule: scheduleBurst,
   memory,
+  python: pythonFlow,
 };
 
 function options() {

@@ -60,7 +60,9 @@ def watch_parent():
     """Once the run message is read, nothing more comes on stdin but its end."""
 
     def watch():
-        while sys.stdin.buffer.read(65536):
+        # os.read, not sys.stdin: a daemon thread inside the buffered reader would hold its lock
+        # and stall the interpreter's shutdown by a second.
+        while os.read(0, 65536):
             pass
         os.killpg(os.getpgrp(), signal.SIGKILL)
 
