@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import oracledb from 'oracledb';
 import { OracleDialect, type OracleOptions, oraclePoolAttributes, OracleRunSession } from '../../src/db/dialects/oracle.js';
 import { cancelRequest } from '../../src/queue/cancelRequest.js';
+import './grammar/checkCompiledSql.js';
 
 /**
  * Driver options only (ORACLE.md), on a recording fake of the node-oracledb pool and connection
