@@ -153,7 +153,7 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     const per = (what: string, table: string, alias: string, as: string) => `(select ${what} "N" from "${table}" "${alias}" where "${alias}"."PRCID" = "R"."PRCID") "${as}"`;
     assert.equal(
       q.sql,
-      'select "R"."PRCID", "R"."STATUS", "R"."STRTDT", "R"."ENDDT", "R"."MSG", ' +
+      'select "R"."PRCID", "R"."MAPREF", "R"."STATUS", "R"."STRTDT", "R"."ENDDT", "R"."MSG", ' +
         '"R"."PARAM1", "R"."PARAM2", "R"."PARAM3", "R"."PARAM4", "R"."PARAM5", "R"."PARAM6", "R"."PARAM7", "R"."PARAM8", "R"."PARAM9", "R"."PARAM10", ' +
         `${per('count(*)', 'DWJOBLOG', 'L', 'JOB_LOGS')}, ${per('sum("L"."SRCROWS")', 'DWJOBLOG', 'L', 'SRC_ROWS')}, ` +
         `${per('sum("L"."TRGROWS")', 'DWJOBLOG', 'L', 'TRG_ROWS')}, ${per('sum("L"."ERRROWS")', 'DWJOBLOG', 'L', 'ERR_ROWS')}, ` +
