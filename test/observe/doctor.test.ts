@@ -50,7 +50,7 @@ describe('dwprc doctor: workers, leases, open runs, legacy scheduler', () => {
       report.checks.map((c) => [c.name, c.status]),
       [
         ['connect', 'ok'], ['versions', 'ok'], ['clock', 'ok'], ['time zone', 'ok'], ['schema version', 'ok'], ['tables', 'ok'], ['columns', 'ok'],
-        ['current schedules', 'ok'], ['legacy scheduler', 'ok'], ['workers', 'warn'], ['leases', 'ok'], ['open runs', 'ok'],
+        ['schema drift', 'ok'], ['current schedules', 'ok'], ['legacy scheduler', 'ok'], ['workers', 'warn'], ['leases', 'ok'], ['open runs', 'ok'],
         ['other services', 'ok'], ['other claimers', 'ok'],
       ],
     );

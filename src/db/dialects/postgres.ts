@@ -290,8 +290,8 @@ export class PostgresDialect implements Dialect {
   async describeTables(tables: readonly string[]) {
     const names = tables.map((t) => objectName(t, this.options.tablePrefix).toLowerCase());
     // Aliases without underscores: CamelCasePlugin would rename the keys of the result.
-    const { rows } = await sql<{ t: string; c: string; type: string; len: number | null }>`
-      select table_name as t, column_name as c, data_type as type, character_maximum_length as len
+    const { rows } = await sql<{ t: string; c: string; type: string; len: number | null; nullable: string }>`
+      select table_name as t, column_name as c, data_type as type, character_maximum_length as len, is_nullable as nullable
         from information_schema.columns
        where table_schema = current_schema()
          and table_name in (${sql.join(names)})`.execute(this.db);
@@ -299,7 +299,7 @@ export class PostgresDialect implements Dialect {
     for (const row of rows) {
       const table = tables[names.indexOf(row.t)]!;
       if (!result.has(table)) result.set(table, new Map());
-      result.get(table)!.set(row.c, { type: row.len ? `${row.type}(${row.len})` : row.type });
+      result.get(table)!.set(row.c, { type: row.len ? `${row.type}(${row.len})` : row.type, nullable: row.nullable === 'YES' });
     }
     return result;
   }
