@@ -22,6 +22,7 @@ import { FULL, QUICK } from './lib/sizes.js';
 import { SYSTEMS, type SystemName } from './lib/system.js';
 import { latency } from './latency.js';
 import { memory } from './memory.js';
+import { pythonFlow } from './pythonFlow.js';
 import { scheduleBurst } from './scheduleBurst.js';
 import { throughput } from './throughput.js';
 
@@ -32,6 +33,7 @@ const RUN: Record<ScenarioName, Scenario> = {
   claim: claimCost,
   schedule: scheduleBurst,
   memory,
+  python: pythonFlow,
 };
 
 function options() {

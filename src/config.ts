@@ -26,6 +26,8 @@ export interface Config {
   flowsDir: string | null;
   /** Port of the worker's /healthz, /readyz and /metrics (DWPRC_HTTP_PORT or --http); null = off. */
   httpPort: number | null;
+  /** DWPRC_CONSOLE_TOKEN: required by the web console's pages when set; null = none. A secret: never logged or shown. */
+  consoleToken: string | null;
   /** URL that receives a JSON POST per alert (DWPRC_ALERT_WEBHOOK); null = no alerts. May hold a token: never log it. */
   alertWebhook: string | null;
   /** DWPRC_ORACLE_ALERTS=1: Oracle wake-ups through DBMS_ALERT besides polling (needs EXECUTE on SYS.DBMS_ALERT). */
@@ -240,6 +242,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     reportDir: path.resolve(cwd, env.DWPRC_REPORT_DIR?.trim() || 'reports'),
     flowsDir: env.DWPRC_FLOWS_DIR?.trim() ? path.resolve(cwd, env.DWPRC_FLOWS_DIR.trim()) : null,
     httpPort: env.DWPRC_HTTP_PORT?.trim() ? parsePort('DWPRC_HTTP_PORT', env.DWPRC_HTTP_PORT) : null,
+    consoleToken: env.DWPRC_CONSOLE_TOKEN?.trim() || null,
     alertWebhook: env.DWPRC_ALERT_WEBHOOK?.trim() ? parseWebhookUrl('DWPRC_ALERT_WEBHOOK', env.DWPRC_ALERT_WEBHOOK) : null,
     oracleAlerts: parseSwitch('DWPRC_ORACLE_ALERTS', env.DWPRC_ORACLE_ALERTS),
     foreignRequests: parseForeignRequests('DWPRC_FOREIGN_REQUESTS', env.DWPRC_FOREIGN_REQUESTS),

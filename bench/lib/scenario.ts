@@ -2,7 +2,7 @@ import type { BenchServer } from './server.js';
 import type { Sizes } from './sizes.js';
 import type { SystemName } from './system.js';
 
-export const SCENARIOS = ['throughput', 'commit', 'latency', 'claim', 'schedule', 'memory'] as const;
+export const SCENARIOS = ['throughput', 'commit', 'latency', 'claim', 'schedule', 'memory', 'python'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** One printed table: what a scenario shows a reader. */

@@ -23,6 +23,7 @@ export interface Sizes {
   claim: { finishedRows: number[]; claims: number; batch: number };
   schedule: { schedules: number; workers: number; concurrency: number };
   report: { rows: number };
+  python: { runs: number };
 }
 
 export const FULL: Sizes = {
@@ -32,6 +33,7 @@ export const FULL: Sizes = {
   claim: { finishedRows: [10_000, 1_000_000], claims: 300, batch: 8 },
   schedule: { schedules: 500, workers: 3, concurrency: 8 },
   report: { rows: 100_000 },
+  python: { runs: 40 },
 };
 
 export const QUICK: Sizes = {
@@ -41,4 +43,5 @@ export const QUICK: Sizes = {
   claim: { finishedRows: [10_000, 100_000], claims: 100, batch: 8 },
   schedule: { schedules: 500, workers: 3, concurrency: 8 },
   report: { rows: 100_000 },
+  python: { runs: 10 },
 };

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError, errorMessage } from '../errors.js';
 import { scrubSecrets } from '../observe/logger.js';
 import { DWPRC_VERSION } from '../version.js';
+import { registerConsole } from './console.js';
 import { registerDb } from './db.js';
 import { registerDoctor } from './doctor.js';
 import { registerPrune } from './prune.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerLogs(program);
   registerWhy(program);
   registerPrune(program);
+  registerConsole(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -96,9 +96,13 @@ export function registerQueueCommands(program: Command): void {
   program
     .command('retry <requestId>')
     .description('queue a FAILED request again, with a fresh attempt count')
+    .option('--resume', "start from the checkpoint its last run left in PARAM1 (a Python flow's), as param1")
     .option('--json', 'print JSON')
-    .action(async (requestId: string, options: JsonOption) => {
-      await withDatabase(({ connection }) => retryRequest(connection.dialect, requestId));
-      print({ requestId, status: 'NEW' }, options, () => `${requestId} NEW`);
+    .action(async (requestId: string, options: JsonOption & { resume?: boolean }) => {
+      const { resumedAt } = await withDatabase(({ connection }) => retryRequest(connection.dialect, requestId, { resume: options.resume === true }));
+      const resumed = options.resume ? { resumedAt } : {};
+      print({ requestId, status: 'NEW', ...resumed }, options, () =>
+        options.resume ? `${requestId} NEW, ${resumedAt === null ? 'from the start (no checkpoint to resume from)' : `resuming at param1=${resumedAt}`}` : `${requestId} NEW`,
+      );
     });
 }

@@ -17,6 +17,8 @@ import { foreignRulesText } from '../queue/foreignRequests.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import { createMetrics } from '../observe/metrics.js';
 import { createReadinessCheck } from '../observe/readiness.js';
+import { createConsoleApp } from '../console/app.js';
+import { consoleListener, openConsoleContext } from '../console/server.js';
 import { DWPRC_VERSION } from '../version.js';
 import { makeWorkerId } from '../worker/workerId.js';
 import { Worker } from '../worker/worker.js';
@@ -79,6 +81,7 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
     const port = options.http !== undefined ? parsePort('--http', options.http) : config.httpPort;
     const databaseReady = createReadinessCheck({ dialect, tablePrefix: config.tablePrefix });
     let stopping = false;
+    const consoleApp = port === null ? null : createConsoleApp(await openConsoleContext(dialect, engineConfig, log, flows), { token: config.consoleToken });
     const http =
       port === null
         ? null
@@ -87,6 +90,8 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
             metrics: metrics.registry,
             log,
             ready: () => (stopping ? Promise.resolve({ ready: false, reason: 'shutting down' }) : databaseReady()),
+            // The health port listens on every interface for Prometheus; the pages then need the token.
+            fallback: consoleListener(consoleApp!, { loopbackOnly: !config.consoleToken }),
           });
     await worker.start();
     await new Promise<void>((resolve) => {
@@ -106,6 +111,7 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
       process.on('SIGTERM', onSignal);
     });
     await alerter?.close(5000);
+    consoleApp?.close();
     await http?.close();
   } finally {
     await connection.close();
@@ -119,7 +125,7 @@ export function registerWorker(program: Command): void {
     .option('--concurrency <n>', 'slots: requests run at once (DWPRC_CONCURRENCY, default 4)')
     .option('--id <name>', 'name shown in CLAIMED_BY (default host:pid), a random suffix is added')
     .option('--poll <duration>', 'idle poll interval, e.g. 1s (DWPRC_POLL)')
-    .option('--http <port>', 'serve /healthz, /readyz and /metrics on this port (DWPRC_HTTP_PORT)')
+    .option('--http <port>', 'serve /healthz, /readyz, /metrics and the web console on this port (DWPRC_HTTP_PORT)')
     .option('--demo', 'on the embedded database, seed the demo flow and schedule')
     .action(runWorker);
 }

@@ -45,6 +45,11 @@ export interface RunClose {
   message: string | null;
   /** The request running it, when the close must respect a reaper (see closeRunStatement). */
   owner: RequestOwner | null;
+  /**
+   * How a PC run ends when someone else closed its row meanwhile (the later UI's stop sets it FL
+   * with an ENDDT): ST naming the stop. Without it such a row is left as they closed it.
+   */
+  whenClosedElsewhere?: { status: 'ST'; message: string } | undefined;
 }
 
 /** A run's DWJOBLOG row; JOBLOGID null = the sequence's next, drawn by the insert itself. */
@@ -128,17 +133,25 @@ export function recordPrcidStatement(db: Kysely<Database>, owner: RequestOwner, 
 
 /**
  * The closing UPDATE: the row of this PRCID only, and only while it is IP or (FL and still owned
- * by this request), so a row a reaper closed is never resurrected. Exported for the SQL pins.
+ * by this request), so a row a reaper closed is never resurrected. An FL row with an ENDDT was
+ * closed by someone else while the run went on (the later UI's stop; LOG_JOB_ERROR sets no
+ * ENDDT): a PC close never overwrites it, it takes `whenClosedElsewhere` or leaves the row.
+ * Exported for the SQL pins.
  */
 export function closeRunStatement(db: QueryCreator<Database>, dialect: Dialect, close: RunClose) {
   const { owner, prcid } = close;
+  const alternative = close.status === 'PC' ? close.whenClosedElsewhere : undefined;
   return db
     .updateTable('dwprclog')
-    .set({
-      status: close.status,
-      enddt: dialect.localNow(),
-      recupdt: dialect.localNow(),
-      ...(close.message === null ? {} : { msg: close.message }),
+    .set((eb) => {
+      const closedElsewhere = eb.and([eb('status', '=', 'FL'), eb('enddt', 'is not', null)]);
+      const message = close.message === null ? eb.ref('msg') : eb.val(close.message);
+      return {
+        status: alternative ? eb.case().when(closedElsewhere).then(alternative.status).else(close.status).end() : close.status,
+        enddt: dialect.localNow(),
+        recupdt: dialect.localNow(),
+        ...(alternative ? { msg: eb.case().when(closedElsewhere).then(alternative.message).else(message).end() } : close.message === null ? {} : { msg: close.message }),
+      };
     })
     .where('prcid', '=', prcid)
     .where((eb) => {
@@ -153,7 +166,8 @@ export function closeRunStatement(db: QueryCreator<Database>, dialect: Dialect, 
           .where('dwprcreq.status', '=', 'CLAIMED')
           .where('dwprcreq.prcid', '=', prcid),
       );
-      return eb.or([open, eb.and([eb('status', '=', 'FL'), stillOurs])]);
+      const ours = close.status === 'PC' && !alternative ? eb.and([eb('status', '=', 'FL'), eb('enddt', 'is', null), stillOurs]) : eb.and([eb('status', '=', 'FL'), stillOurs]);
+      return eb.or([open, ours]);
     });
 }
 

@@ -28,13 +28,16 @@ export interface RunEnd {
    * wrote them (it opened the run); otherwise they are read back from the row.
    */
   identity?: RunIdentity;
+  /** A PC run whose row someone else closed meanwhile ends so instead (see closeRunStatement). */
+  whenClosedElsewhere?: RunClose['whenClosedElsewhere'];
   /** Further writes that must commit with a PC close (history progress). */
   onCompleted?: ((db: Kysely<Database>) => Promise<void>) | undefined;
 }
 
 /** MSG as it is written: cut to its column. */
 function closing(end: RunEnd): RunClose {
-  return { prcid: end.prcid, status: end.status, message: end.message === null ? null : clip(end.message, MSG_MAX), owner: end.owner };
+  const elsewhere = end.whenClosedElsewhere ? { whenClosedElsewhere: { ...end.whenClosedElsewhere, message: clip(end.whenClosedElsewhere.message, MSG_MAX) } } : {};
+  return { prcid: end.prcid, status: end.status, message: end.message === null ? null : clip(end.message, MSG_MAX), owner: end.owner, ...elsewhere };
 }
 
 /** What the DWJOBLOG / DWJOBERR rows of a run repeat (exported, like the two below, for the SQL pins). */

@@ -98,7 +98,7 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     const identity = { prcid, jobid: opened.jobid, mapref: request.mapref, sessionId: python?.sessionId ?? session.sessionId };
     const running = python ? python.execute({ ...spec, businessDate }, identity, context, log) : execute(session, { ...spec, businessDate }, identity, context, log);
     const ending = await running.catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
-    const end: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted };
+    const end: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted, whenClosedElsewhere: stoppedAfterAll(ending, context) };
     let closed: ClosedRun;
     try {
       closed = await closeRun(session, dialect, end);
@@ -179,6 +179,16 @@ async function execute(session: RunSession, spec: RunSpec & { businessDate: stri
   // that returns after its signal fired has stopped at a safe point.
   if (flow.kind === 'typescript' && stopping.aborted) return { status: 'ST', message: stopMessage(stopping.reason), jobLog };
   return { status: 'PC', message: null, jobLog };
+}
+
+/**
+ * A run that completed after a stop request reached it (a DWLOGIC block is left to finish its statement): if
+ * the stopping UI closed its row meanwhile, it ends ST naming that stop, never PC.
+ */
+function stoppedAfterAll(ending: Ending, context: ExecutionContext): RunEnd['whenClosedElsewhere'] {
+  const { stop } = context.control;
+  if (ending.status !== 'PC' || !stop.aborted) return undefined;
+  return { status: 'ST', message: `${stopMessage(stop.reason)}; the flow had already run to its end` };
 }
 
 function isAbort(error: unknown, signal: AbortSignal): boolean {

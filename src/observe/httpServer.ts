@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { errorMessage, UserError } from '../errors.js';
@@ -13,6 +13,8 @@ export interface HealthServerOptions {
   ready: ReadinessCheck;
   metrics: Registry;
   log: Logger;
+  /** Everything else on this port (the web console's pages); none: 404. */
+  fallback?: RequestListener;
 }
 
 export interface HealthServer {
@@ -41,8 +43,9 @@ async function readiness(check: ReadinessCheck): Promise<Readiness> {
   }
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, { ready, metrics, log }: HealthServerOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, { ready, metrics, log, fallback }: HealthServerOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (fallback && !['/healthz', '/readyz', '/metrics'].includes(url.pathname)) return fallback(req, res);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     return send(res, 405, 'method not allowed\n');
@@ -101,6 +104,8 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     close: () =>
       new Promise<void>((resolve, reject) => {
         const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        // With console pages open, event streams never end by themselves.
+        if (options.fallback) server.closeAllConnections();
         server.close((error) => {
           clearTimeout(force);
           if (error) reject(error);

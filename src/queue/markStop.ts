@@ -18,21 +18,26 @@ export function stopTargetsQuery(dialect: Dialect) {
   return dialect.db.selectFrom('dwprcreq').select(['requestId', 'status', 'claimedBy', 'prcid', 'requestType']);
 }
 
-/** The IP run of `mapref` that started within the second the UI names (the STRTDT of its DWPRCLOG row). */
 /** The UI names a run by the STRTDT of its DWPRCLOG row, to the second (a wall-clock value). */
 export function startSecond(startTimestamp: string): Date | null {
   const second = new Date(`${startTimestamp.replace(' ', 'T').slice(0, 19)}Z`);
   return Number.isNaN(second.getTime()) ? null : second;
 }
 
+/**
+ * The CLAIMED request whose run of `mapref` started within that second, whatever the run row's
+ * STATUS now says: the later UI sets that row FL itself right after queueing the STOP, so the
+ * row alone no longer tells a running run from a finished one; the request does.
+ */
 export function runStartedAtQuery(dialect: Dialect, mapref: string, from: Date) {
   return dialect.db
-    .selectFrom('dwprclog')
-    .select('prcid')
-    .where('mapref', '=', mapref)
-    .where('status', '=', 'IP')
-    .where('strtdt', '>=', from)
-    .where('strtdt', '<', new Date(from.getTime() + 1000));
+    .selectFrom('dwprcreq as r')
+    .innerJoin('dwprclog as l', 'l.prcid', 'r.prcid')
+    .select(['r.requestId', 'r.status', 'r.claimedBy', 'r.prcid', 'r.requestType'])
+    .where('r.status', '=', 'CLAIMED')
+    .where('l.mapref', '=', mapref)
+    .where('l.strtdt', '>=', from)
+    .where('l.strtdt', '<', new Date(from.getTime() + 1000));
 }
 
 export function cancelQueuedByStopStatement(dialect: Dialect, targetId: string, stopRequestId: string) {
@@ -59,9 +64,7 @@ async function findTarget(dialect: Dialect, stop: StopRequest): Promise<Target |
   if (stop.startTimestamp) {
     const second = startSecond(stop.startTimestamp);
     if (!second) return undefined;
-    const run = await runStartedAtQuery(dialect, stop.mapref, second).executeTakeFirst();
-    if (!run) return undefined;
-    return stopTargetsQuery(dialect).where('prcid', '=', run.prcid).where('status', '=', 'CLAIMED').executeTakeFirst();
+    return runStartedAtQuery(dialect, stop.mapref, second).executeTakeFirst();
   }
   const running = await stopTargetsQuery(dialect).where('mapref', '=', stop.mapref).where('status', '=', 'CLAIMED').execute();
   return running.find((r) => isExclusiveType(r.requestType));

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import type { ExecuteRequest, Outcome, RunControl, StopCause } from '../engine/execution.js';
 import type { FlowRegistry } from '../engine/loadFlows.js';
+import { holdStopWhileRunning } from '../engine/python/stopHold.js';
 import { RunCloseFailed } from '../engine/runProtocol.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observe/logger.js';
@@ -69,7 +70,7 @@ export async function processRequest(row: ClaimedRow, control: SlotControl, deps
       case 'REFRESH_SCHEDULE':
         return await finish('DONE', { status: 'DONE', message: 'nothing to do: schedules are read from DWJOBSCH at every tick' });
       case 'STOP': {
-        const result = await markStop(dialect, request);
+        const result = await holdStopWhileRunning(dialect, request, await markStop(dialect, request), control.stop);
         return await finish('DONE', result);
       }
       default: {

@@ -42,8 +42,12 @@ describe('dwprc run/history/stop --wait, dwprc wait, dwprc logs --follow', () =>
     const r = await runCli(['run', 'W_OK', '--wait'], env);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.match(lines[0]!, /^\S+ IMMEDIATE W_OK NEW: queued$/);
+    // The first line is the request as first read: still queued, or already claimed by the fast worker.
+    assert.match(lines[0]!, /^\S+ IMMEDIATE W_OK (NEW: queued|RUNNING on \S+.*)$/);
     assert.match(lines.at(-1)!, /^\S+ IMMEDIATE W_OK DONE after [\d.]+s/);
+    const id = lines[0]!.split(' ')[0]!;
+    assert.ok(lines.every((line) => line.startsWith(`${id} `)), r.stdout);
+    assert.equal(new Set(lines).size, lines.length, 'a line per change, none repeated');
   });
 
   test('run --wait --json: the final request, exit 1 when it FAILED', async () => {

@@ -3,7 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { executeRequest } from '../../src/engine/executeRequest.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { claimRequest, errorsOf, runsOf, setFlow } from '../support/engine.js';
+import { retryRequest } from '../../src/queue/cancelRequest.js';
+import { resumedPayload } from '../../src/queue/resumePoint.js';
+import { claimRequest, errorsOf, reclaim, runsOf, setFlow } from '../support/engine.js';
 import { fixtureFlow, pythonHarness, pythonWith, pythonWithout } from '../support/python.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -55,6 +57,18 @@ describe('engine: Python job flows (execute_job) in supervised child processes',
     for (const line of output) assert.deepEqual([line.mapref, line.prcid], [mapref, run.prcid]);
     const logs = await t.dialect.db.selectFrom('dwjoblog').selectAll().where('prcid', '=', run.prcid).execute();
     assert.deepEqual(logs.map((l) => [l.srcrows, l.trgrows, l.errrows, Number(l.sessionid)]), [[4, 3, 1, Number(run.sessionid)]]);
+  });
+});
+
+describe('dwprc retry --resume: param1 from the last run’s checkpoint (pure)', () => {
+  test('the checkpoint replaces param1 where the payload had it; none, COMPLETED or the given value change nothing', () => {
+    assert.deepEqual(resumedPayload({ param1: 'A', param2: 'x' }, 'BATCH-7'), { param1: 'BATCH-7', param2: 'x' });
+    assert.deepEqual(resumedPayload({ params: { param1: 'A' }, truncate_flag: 'N' }, 'BATCH-7'), { params: { param1: 'BATCH-7' }, truncate_flag: 'N' });
+    assert.deepEqual(resumedPayload({}, 'BATCH-7'), { param1: 'BATCH-7' });
+    assert.equal(resumedPayload({ param1: 'A' }, null), null);
+    assert.equal(resumedPayload({ param1: 'A' }, '  '), null);
+    assert.equal(resumedPayload({ param1: 'A' }, 'completed'), null);
+    assert.equal(resumedPayload({ params: { param1: 'A' } }, 'A'), null);
   });
 });
 
@@ -199,6 +213,36 @@ describe('engine: Python job flows that fail, stop or crash', { skip: python.ski
     assert.deepEqual(runs.map((r) => r.status), ['PC', 'PC', 'PC']);
     const days = await Promise.all(runs.map(async (r) => (await targetRows(r.prcid))[0]!.day));
     assert.deepEqual(days, ['27-Feb-2027', '28-Feb-2027', '01-Mar-2027']);
+  });
+
+  test('retry --resume: the retried run starts at the checkpoint its failed run left in PARAM1', async () => {
+    const mapref = 'PY_RESUME';
+    await setFlow(t, mapref, fixtureFlow('checkpoint'));
+    const h = pythonHarness(t, { interpreter });
+    const request = await claimRequest(t, 'IMMEDIATE', mapref, { param1: 'BATCH-1' });
+    assert.equal((await executeRequest(request, h.context)).status, 'FAILED');
+    await t.dialect.db.updateTable('dwprcreq').set({ status: 'FAILED' }).where('requestId', '=', request.requestId).execute();
+    assert.deepEqual(await retryRequest(t.dialect, request.requestId, { resume: true }), { resumedAt: 'BATCH-2' });
+    const retried = await reclaim(t, request);
+    assert.deepEqual(retried.params.slice(0, 1), ['BATCH-2']);
+    assert.equal((await executeRequest(retried, h.context)).status, 'DONE');
+    const runs = await runsOf(t, mapref);
+    assert.deepEqual(runs.map((r) => [r.status, r.param1]), [['FL', 'BATCH-2'], ['PC', 'COMPLETED']]);
+    assert.deepEqual(h.lines.filter((l) => l.stream === 'stdout').map((l) => l.msg), ['starting at BATCH-1', 'starting at BATCH-2']);
+    // Completed: nothing left to resume from, the request runs as it was.
+    await t.dialect.db.updateTable('dwprcreq').set({ status: 'FAILED' }).where('requestId', '=', request.requestId).execute();
+    assert.deepEqual(await retryRequest(t.dialect, request.requestId, { resume: true }), { resumedAt: null });
+  });
+
+  test('truncate_flag=Y: the child truncates the DWMAPR target on the target connection before the flow', async () => {
+    const mapref = 'PY_TRUNCATE';
+    await t.dialect.db.insertInto('dwmapr').values({ mapref, trgschm: null, trgtbnm: 'PY_TARGET', curflg: 'Y' }).execute();
+    assert.ok(Number((await sql<{ n: number }>`select count(*)::int as n from py_target`.execute(t.dialect.db)).rows[0]!.n) > 0, 'earlier tests left rows');
+    const { runs, h } = await runFlow(mapref, fixtureFlow('legacy2'), { interpreter }, { truncate_flag: 'Y' });
+    assert.equal(runs[0]!.status, 'PC', runs[0]!.msg ?? '');
+    const left = await sql<{ prcid: number }>`select prcid from py_target`.execute(t.dialect.db);
+    assert.deepEqual(left.rows.map((r) => Number(r.prcid)), [runs[0]!.prcid]);
+    assert.ok(h.lines.some((l) => l.msg === 'dwprc: target "py_target" truncated before the load' && l.prcid === runs[0]!.prcid));
   });
 
   test('two concurrent runs: each output line carries its own run', async () => {

@@ -3,6 +3,9 @@ import { describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { claimCandidatesQuery, claimedRunSet, oracleCompiler, splitOracleScript } from '../../src/db/dialects/oracle.js';
 import { PADDING } from '../../src/queue/padding.js';
+import { withoutGrammarCheck } from './grammar/checkCompiledSql.js';
+import { oracleSyntaxProblems } from './grammar/oracleGrammar.js';
+import { oracleSqlProblems } from './oracleSqlRules.js';
 
 describe('Oracle SQL as compiled (no server: ORACLE.md rules pinned on the text)', () => {
   const db = oracleCompiler();
@@ -25,11 +28,15 @@ describe('Oracle SQL as compiled (no server: ORACLE.md rules pinned on the text)
   });
 
   test('Kysely .limit() would emit LIMIT and .fetch() FETCH FIRST: neither may reach a FOR UPDATE claim', () => {
-    // Pins the trap of ORACLE.md: these builders produce SQL Oracle rejects with FOR UPDATE.
-    const limited = db.selectFrom('dwprcreq').select('requestId').limit(5).forUpdate().skipLocked().compile();
+    // Pins the trap of ORACLE.md: these builders produce SQL Oracle rejects with FOR UPDATE. The
+    // grammar refuses LIMIT; FETCH FIRST … FOR UPDATE parses, and only ORA-02014 at run time (or
+    // the rule of oracleSqlRules.ts) tells.
+    const limited = withoutGrammarCheck(() => db.selectFrom('dwprcreq').select('requestId').limit(5).forUpdate().skipLocked().compile());
     assert.match(limited.sql, /limit :1/i);
+    assert.notDeepEqual(oracleSyntaxProblems(limited.sql), []);
     const fetched = db.selectFrom('dwprcreq').select('requestId').fetch(5).forUpdate().skipLocked().compile();
     assert.match(fetched.sql, /fetch first :1 rows only/i);
+    assert.match(oracleSqlProblems(fetched.sql, fetched.parameters).join(), /ORA-02014/);
   });
 
   test('the claim compares REQUEST_TYPE and MAPREF unpadded, as the parser does, and stores a claimed run so', () => {

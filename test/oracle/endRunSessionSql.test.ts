@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import oracledb from 'oracledb';
 import { END_RUN_SESSION_BLOCK, endOracleRunSession } from '../../src/db/dialects/oracleEndRunSession.js';
+import './grammar/checkCompiledSql.js';
 
 /** A connection that records what it is asked and answers with `reply`. */
 function connection(reply: () => unknown) {

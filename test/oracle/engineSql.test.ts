@@ -99,6 +99,26 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     assert.equal(pc.sql, 'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "RECUPDT" = CAST(SYSTIMESTAMP AS TIMESTAMP) where "PRCID" = :2 and "STATUS" = :3');
   });
 
+  test('a PC close never overwrites a row someone else closed (FL with an ENDDT): left as it is, or ST naming the stop when one reached the run', () => {
+    const ours = 'exists (select "DWPRCREQ"."REQUEST_ID" from "DWPRCREQ" where "DWPRCREQ"."REQUEST_ID" = :{a} and "DWPRCREQ"."CLAIMED_BY" = :{b} and "DWPRCREQ"."STATUS" = :{c} and "DWPRCREQ"."PRCID" = :{d})';
+    const at = (n: number) => ours.replace('{a}', String(n)).replace('{b}', String(n + 1)).replace('{c}', String(n + 2)).replace('{d}', String(n + 3));
+    const pc = closeRunStatement(dialect.db, dialect, { prcid: 11, status: 'PC', message: null, owner }).compile();
+    assert.equal(
+      pc.sql,
+      'update "DWPRCLOG" set "STATUS" = :1, "ENDDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "RECUPDT" = CAST(SYSTIMESTAMP AS TIMESTAMP) ' +
+        `where "PRCID" = :2 and ("STATUS" = :3 or ("STATUS" = :4 and "ENDDT" is null and ${at(5)}))`,
+    );
+    const stopped = closeRunStatement(dialect.db, dialect, { prcid: 11, status: 'PC', message: null, owner, whenClosedElsewhere: { status: 'ST', message: 'Stopped by stop request S' } });
+    const q = assertOracleSql(stopped, { binds: ['Stopped by stop request S'] });
+    assert.equal(
+      q.sql,
+      'update "DWPRCLOG" set "STATUS" = case when ("STATUS" = :1 and "ENDDT" is not null) then :2 else :3 end, "ENDDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), "RECUPDT" = CAST(SYSTIMESTAMP AS TIMESTAMP), ' +
+        '"MSG" = case when ("STATUS" = :4 and "ENDDT" is not null) then :5 else "MSG" end ' +
+        `where "PRCID" = :6 and ("STATUS" = :7 or ("STATUS" = :8 and ${at(9)}))`,
+    );
+    assert.deepEqual(q.parameters.slice(0, 5), ['FL', 'ST', 'PC', 'FL', 'Stopped by stop request S']);
+  });
+
   test('a DWJOBLOG row without an id takes DWJOBLOGSEQ.NEXTVAL in the insert itself', () => {
     const run = { prcid: 11, jobid: 3, mapref: 'M1', sessionId: 4711 };
     const q = insertJobLogStatement(dialect.db, dialect, { run, joblogid: null, counts: { source: 5, target: 4, errors: 1 } }).compile();
@@ -133,7 +153,7 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     const per = (what: string, table: string, alias: string, as: string) => `(select ${what} "N" from "${table}" "${alias}" where "${alias}"."PRCID" = "R"."PRCID") "${as}"`;
     assert.equal(
       q.sql,
-      'select "R"."PRCID", "R"."STATUS", "R"."STRTDT", "R"."ENDDT", "R"."MSG", ' +
+      'select "R"."PRCID", "R"."MAPREF", "R"."STATUS", "R"."STRTDT", "R"."ENDDT", "R"."MSG", ' +
         '"R"."PARAM1", "R"."PARAM2", "R"."PARAM3", "R"."PARAM4", "R"."PARAM5", "R"."PARAM6", "R"."PARAM7", "R"."PARAM8", "R"."PARAM9", "R"."PARAM10", ' +
         `${per('count(*)', 'DWJOBLOG', 'L', 'JOB_LOGS')}, ${per('sum("L"."SRCROWS")', 'DWJOBLOG', 'L', 'SRC_ROWS')}, ` +
         `${per('sum("L"."TRGROWS")', 'DWJOBLOG', 'L', 'TRG_ROWS')}, ${per('sum("L"."ERRROWS")', 'DWJOBLOG', 'L', 'ERR_ROWS')}, ` +

@@ -7,6 +7,7 @@ import { splitOracleScript } from '../../src/db/dialects/oracle.js';
 import { migrationFiles, SQL_DIR } from '../../src/db/migrate.js';
 import { SEQUENCES, TABLES } from '../../src/db/schema.js';
 import { checkOracleScript } from './plsqlCheck.js';
+import './grammar/checkCompiledSql.js';
 
 /** The columns dwprc adds to tables the web UI already writes (COMPAT.md "(added)"). */
 const ADDED: Record<string, string[]> = {

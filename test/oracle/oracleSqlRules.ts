@@ -3,6 +3,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { CompiledQuery } from 'kysely';
 import type oracledb from 'oracledb';
 import { OracleDialect } from '../../src/db/dialects/oracle.js';
+import './grammar/checkCompiledSql.js';
+import { assertOracleGrammar } from './grammar/oracleGrammar.js';
 
 /**
  * The ORACLE.md rules, checked on compiled SQL text: what no Oracle server can tell us here.
@@ -126,11 +128,13 @@ type Compilable = CompiledQuery | { compile(): CompiledQuery };
 
 /**
  * Compiles `query` (a builder compiled by its own Oracle Kysely, or an already compiled query),
- * asserts it breaks no rule and that each of `binds` (the user values the test passed in) travels
- * as a bind and not in the text. Returns the compiled query for exact pins.
+ * asserts it parses as Oracle SQL (the PlSql grammar: grammar/oracleGrammar.ts), breaks no rule,
+ * and that each of `binds` (the user values the test passed in) travels as a bind and not in the
+ * text. Returns the compiled query for exact pins.
  */
 export function assertOracleSql(query: Compilable, options: { binds?: readonly unknown[] } = {}): CompiledQuery {
   const compiled = 'compile' in query ? query.compile() : query;
+  assertOracleGrammar(compiled.sql);
   assert.deepEqual(oracleSqlProblems(compiled.sql, compiled.parameters), [], compiled.sql);
   for (const value of options.binds ?? []) {
     assert.ok(

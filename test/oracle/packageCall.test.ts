@@ -10,6 +10,7 @@ import { SQL_DIR } from '../../src/db/migrate.js';
 import { PACKAGE_ENTRY_POINTS, type PackageEntryPoint } from '../../src/db/packageEntryPoints.js';
 import type { Database } from '../../src/db/schema.js';
 import { checkOracleScript, postgresRoutines } from './plsqlCheck.js';
+import './grammar/checkCompiledSql.js';
 
 /**
  * Calling PKGDWPRC from dwprc: the PL/SQL text and the binds (by name, ORACLE.md) are pinned on

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { oracleCompiler, oracleLocalNowPlus } from '../../src/db/dialects/oracle.js';
 import { endedRunsPage } from '../../src/engine/pruneRunLogs.js';
 import { finishedRequestsPage } from '../../src/queue/pruneRequests.js';
+import './grammar/checkCompiledSql.js';
 
 describe('prune on Oracle, as compiled', () => {
   const db = oracleCompiler();

@@ -70,7 +70,7 @@ describe('queue SQL on Oracle, as compiled', () => {
     assert.ok(
       parent.sql.endsWith(
         'and "STATUS" = :6 and not exists (select "C"."JOBSCHID", "C"."MAPREF" from "DWJOBSCH" "C" inner join "DWJOBSCH" "P" on "P"."JOBSCHID" = "C"."DPND_JOBSCHID" ' +
-          'where "P"."MAPREF" = :7 and "P"."CURFLG" = :8 and "C"."CURFLG" = :9 and "C"."SCHFLG" = :10)',
+          'where "C"."CURFLG" = :7 and "P"."MAPREF" = :8 and "C"."SCHFLG" = :9)',
       ),
       parent.sql,
     );
@@ -112,13 +112,18 @@ describe('queue SQL on Oracle, as compiled', () => {
     assert.match(retry.sql, /^update "DWPRCREQ" set "STATUS" = :1, "ATTEMPTS" = :2, .*"PRCID" = :10, .* where "REQUEST_ID" = :12 and "STATUS" = :13$/);
   });
 
-  test('STOP: targets by id, by the STRTDT second of the IP run, or the MAPREF; queued targets cancelled, running ones marked', () => {
+  test('STOP: targets by id, by the STRTDT second of the claimed run (whatever its row says), or the MAPREF; queued targets cancelled, running ones marked', () => {
     assertOracleSql(stopTargetsQuery(d).where('requestId', '=', REQUEST), { binds: [REQUEST] });
     assertOracleSql(stopTargetsQuery(d).where('mapref', '=', 'MAP_STOP').where('status', '=', 'CLAIMED'), { binds: ['MAP_STOP'] });
+    // The run's request, CLAIMED, found through its run row whatever that row's STATUS (the later UI sets it FL itself).
     const started = assertOracleSql(runStartedAtQuery(d, 'MAP_STOP', startSecond('2027-03-05 10:00:00')!), {
       binds: ['MAP_STOP', new Date('2027-03-05T10:00:00Z'), new Date('2027-03-05T10:00:01Z')],
     });
-    assert.equal(started.sql, 'select "PRCID" from "DWPRCLOG" where "MAPREF" = :1 and "STATUS" = :2 and "STRTDT" >= :3 and "STRTDT" < :4');
+    assert.equal(
+      started.sql,
+      'select "R"."REQUEST_ID", "R"."STATUS", "R"."CLAIMED_BY", "R"."PRCID", "R"."REQUEST_TYPE" from "DWPRCREQ" "R" inner join "DWPRCLOG" "L" on "L"."PRCID" = "R"."PRCID" ' +
+        'where "R"."STATUS" = :1 and "L"."MAPREF" = :2 and "L"."STRTDT" >= :3 and "L"."STRTDT" < :4',
+    );
     assertOracleSql(cancelQueuedByStopStatement(d, REQUEST, 'stop-77'), { binds: [REQUEST, 'stop-77'] });
     const mark = assertOracleSql(markRunningStatement(d.db, REQUEST, { force: true, requestId: 'stop-77' }), { binds: [REQUEST, 'stop-77'] });
     assert.equal(mark.sql, 'update "DWPRCREQ" set "STOP_REQUESTED" = :1, "STOP_REQUEST_ID" = :2 where "REQUEST_ID" = :3 and "STATUS" = :4');

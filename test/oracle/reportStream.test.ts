@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import oracledb from 'oracledb';
 import type { RowBatch } from '../../src/db/dialects/dialect.js';
 import { reportColumnKind, reportFetchType, streamOracleRows } from '../../src/db/dialects/oracleRowStream.js';
+import './grammar/checkCompiledSql.js';
 
 /**
  * No Oracle server here: a recording fake of the few node-oracledb connection calls a report

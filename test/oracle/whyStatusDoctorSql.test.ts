@@ -7,6 +7,7 @@ import { orphanRunsQuery } from '../../src/observe/orphanRuns.js';
 import { recentRunsQuery } from '../../src/observe/runEstimates.js';
 import { stuckLeasesQuery } from '../../src/observe/stuckLeases.js';
 import { flowRequestsQuery, lastFinishedRequestQuery, lastFiringQuery } from '../../src/observe/why.js';
+import './grammar/checkCompiledSql.js';
 
 const REQUEST_COLUMNS =
   '"REQUEST_ID", "REQUEST_TYPE", "STATUS", "REQUESTED_AT", "CLAIMED_AT", "COMPLETED_AT", "CLAIMED_BY", "PRCID", ' +

@@ -16,3 +16,23 @@ export async function insertAsTheTool(db: Kysely<Database>, row: { id: string; m
   await sql`insert into ${sql.table('dwprcreq')} (request_id, mapref, request_type, payload, status, requested_at)
             values (${row.id}, ${row.mapref}, ${row.type}, ${pythonJson(row.payload)}, 'NEW', current_timestamp)`.execute(db);
 }
+
+/**
+ * The later UI's stop: a STOP row naming the run by its STRTDT (Python isoformat, no zone) and,
+ * right after it, the UI's own close of that run's row. In one transaction here, so that the
+ * close has landed before any worker sees the STOP row: the order dwprc used to lose.
+ */
+export async function stopFromTheLaterUi(db: Kysely<Database>, run: { stopId: string; mapref: string; force: 'Y' | 'N' }): Promise<string> {
+  const { rows } = await sql<{ start: string }>`
+    select to_char(strtdt, 'YYYY-MM-DD"T"HH24:MI:SS.US') as start from ${sql.table('dwprclog')}
+     where mapref = ${run.mapref} and status = 'IP' order by strtdt desc limit 1`.execute(db);
+  const start = rows[0]!.start;
+  await db.transaction().execute(async (trx) => {
+    await insertAsTheTool(trx, { id: run.stopId, mapref: run.mapref, type: 'STOP', payload: { start_timestamp: start, force: run.force } });
+    await sql`update ${sql.table('dwprclog')}
+                 set status = 'FL', enddt = current_timestamp, recupdt = current_timestamp, msg = 'Job stopped by user request'
+               where mapref = ${run.mapref} and status in ('IP', 'CLAIMED')
+                 and strtdt between ${start}::timestamp - interval '1 hour' and ${start}::timestamp + interval '1 hour'`.execute(trx);
+  });
+  return start;
+}

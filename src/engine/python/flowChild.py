@@ -41,11 +41,17 @@ class Refusal(Exception):
 
 def die_with_parent():
     """The worker may be SIGKILLed: then only the parent-death signal (Linux) and stdin closing
-    tell this process; it takes its process group, the flow's own children included, with it."""
+    tell this process. Either way, and on the worker's own TERM, the whole process group goes,
+    the flow's own children included (a plain SIGKILL of this process would leave them)."""
+
+    def end_group(*_):
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    signal.signal(signal.SIGTERM, end_group)
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except Exception:
         pass
 
@@ -54,7 +60,9 @@ def watch_parent():
     """Once the run message is read, nothing more comes on stdin but its end."""
 
     def watch():
-        while sys.stdin.buffer.read(65536):
+        # os.read, not sys.stdin: a daemon thread inside the buffered reader would hold its lock
+        # and stall the interpreter's shutdown by a second.
+        while os.read(0, 65536):
             pass
         os.killpg(os.getpgrp(), signal.SIGKILL)
 
