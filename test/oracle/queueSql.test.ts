@@ -69,7 +69,7 @@ describe('queue SQL on Oracle, as compiled', () => {
     assert.ok(
       parent.sql.endsWith(
         'and "STATUS" = :6 and not exists (select "C"."JOBSCHID", "C"."MAPREF" from "DWJOBSCH" "C" inner join "DWJOBSCH" "P" on "P"."JOBSCHID" = "C"."DPND_JOBSCHID" ' +
-          'where "P"."MAPREF" = :7 and "P"."CURFLG" = :8 and "C"."CURFLG" = :9 and "C"."SCHFLG" = :10)',
+          'where "C"."CURFLG" = :7 and "P"."MAPREF" = :8 and "C"."SCHFLG" = :9)',
       ),
       parent.sql,
     );
