@@ -57,7 +57,7 @@ export async function retryRequest(dialect: Dialect, requestId: string, options:
   throw new UserError(`request ${requestId} is ${status}; only FAILED requests can be retried`);
 }
 
-/** The request's type, payload and last run's PARAM1. */
+/** The request's type, payload and last run's PARAM1 (exported to pin its Oracle SQL). */
 export function lastCheckpointQuery(dialect: Dialect, requestId: string) {
   return dialect.db
     .selectFrom('dwprcreq')

@@ -5,30 +5,28 @@ import type { ResultPayload } from '../engine/execution.js';
 import type { HistoryRequest, ImmediateRequest } from '../queue/request.js';
 import { existingRequestIds, insertRequestStatement } from '../queue/enqueue.js';
 import { dependencyId } from './firingId.js';
+import { scheduleLinksQuery } from './scheduleLinks.js';
 
 export interface ChildSchedule {
   jobschid: number;
   mapref: string;
 }
 
-/** The enabled child schedules of a MAPREF's current schedule (DWJOBSCH.DPND_JOBSCHID pointing at it), in id order. */
+/** The enabled child schedules of a MAPREF (DPND_JOBSCHID naming any of its rows, current or retired), in id order. */
 export function childSchedules(db: Kysely<Database>, parentMapref: string): Promise<ChildSchedule[]> {
   return childSchedulesQuery(db, parentMapref).orderBy('c.jobschid').execute();
 }
 
 /**
- * Those children as one self-join, unordered: also the NOT EXISTS that lets a parent without
- * children, the common case, complete in one statement (see completeRequest). Exported for the
- * SQL pins.
+ * Those children as one self-join (scheduleLinksQuery), unordered: also the NOT EXISTS that lets
+ * a parent without children, the common case, complete in one statement (see completeRequest).
+ * Exported for the SQL pins.
  */
 export function childSchedulesQuery(db: Kysely<Database>, parentMapref: string) {
-  return db
-    .selectFrom('dwjobsch as c')
-    .innerJoin('dwjobsch as p', 'p.jobschid', 'c.dpndJobschid')
+  return scheduleLinksQuery(db)
+    .clearSelect()
     .select(['c.jobschid', 'c.mapref'])
     .where('p.mapref', '=', parentMapref)
-    .where('p.curflg', '=', 'Y')
-    .where('c.curflg', '=', 'Y')
     .where('c.schflg', '=', 'Y');
 }
 

@@ -24,6 +24,7 @@ import { insertRequests, type RowSpec } from '../support/requests.js';
 import { insertSchedule, scheduleRow } from '../support/schedules.js';
 import { testConfig } from '../support/testConfig.js';
 import { waitFor } from '../support/waitFor.js';
+import { CREATE_TARGET_BLOCK, emptyBody, failingBody, loadBody, oracleDwlogic, sleepingBody, TARGET } from './integrationFlows.js';
 
 /**
  * The representative integration set on a real Oracle (DWPRC_TEST_ORACLE_URL: a dedicated, empty
@@ -33,30 +34,6 @@ import { waitFor } from '../support/waitFor.js';
 const skip = oracleSkipReason();
 const log = createLogger({ level: 'silent', destination: process.stderr, pretty: false });
 const SETTINGS: SchedulerSettings = { tickMs: 1000, misfire: 'coalesce', catchupMax: 10, misfireThresholdMs: 60_000 };
-const TARGET = 'DWPRC_IT_TARGET';
-
-/** A generated-style DWLOGIC block: reads its own IP row (SELECT INTO: exactly one), then `body`. */
-function oracleDwlogic(mapref: string, body: string): string {
-  return `DECLARE
-  v_prcid      NUMBER;
-  v_sessionid  NUMBER;
-  v_jobid      NUMBER;
-  v_param1     VARCHAR2(250);
-  v_joblogid   NUMBER;
-BEGIN
-  SELECT PRCID, SESSIONID, JOBID, PARAM1
-    INTO v_prcid, v_sessionid, v_jobid, v_param1
-    FROM DWPRCLOG
-   WHERE MAPREF = '${mapref}' AND SESSIONID = TO_NUMBER(SYS_CONTEXT('USERENV', 'SESSIONID')) AND STATUS = 'IP';
-${body}
-END;`;
-}
-
-/** Loads one row per run into the test target and reports counts through PKGDWPRC.CREATE_JOB_LOG, then commits. */
-const loadBody = (mapref: string) => `  INSERT INTO ${TARGET} (MAPREF, PRCID, DAY) VALUES ('${mapref}', v_prcid, v_param1);
-  PKGDWPRC.CREATE_JOB_LOG(v_joblogid, v_sessionid, v_prcid, SYSDATE, '${mapref}', v_jobid, 5, 3, 2);
-  COMMIT;`;
-
 /** One row per INSERT: multi-row VALUES exists only from 23ai. */
 async function insertEach(dialect: Dialect, rows: readonly RowSpec[]): Promise<void> {
   for (const [i, row] of rows.entries()) await insertRequests(dialect, [{ at: i, ...row }]);
@@ -82,10 +59,7 @@ describe('Oracle integration (DWPRC_TEST_ORACLE_URL)', () => {
   before(async () => {
     if (skip) return;
     t = await openOracleTestDatabase();
-    await sql`BEGIN
-  EXECUTE IMMEDIATE 'CREATE TABLE ${sql.raw(TARGET)} (MAPREF VARCHAR2(100), PRCID NUMBER(12), DAY VARCHAR2(250))';
-EXCEPTION WHEN OTHERS THEN IF SQLCODE != -955 THEN RAISE; END IF;
-END;`.execute(t.dialect.db);
+    await sql.raw(CREATE_TARGET_BLOCK).execute(t.dialect.db);
   });
   after(async () => {
     if (skip) return;
@@ -185,7 +159,7 @@ END;`.execute(t.dialect.db);
 
   test('a DWLOGIC block that raises ends FL with a DWJOBERR row; a forced stop breaks a running block (connection.break) and ends ST', { skip }, async () => {
     const failing = 'ORA_FAIL';
-    await setFlow(t, failing, oracleDwlogic(failing, `  RAISE_APPLICATION_ERROR(-20001, 'no source file for ' || v_param1);`));
+    await setFlow(t, failing, oracleDwlogic(failing, failingBody));
     const failed = await executeRequest(await claimRequest(t, 'IMMEDIATE', failing, { param1: 'X1' }), harness(t).context);
     const [run] = await runsOf(t, failing);
     assert.equal(failed.status, 'FAILED');
@@ -195,7 +169,7 @@ END;`.execute(t.dialect.db);
 
     // DBMS_SESSION.SLEEP: Oracle 18c and later (Oracle Database Free is 23ai).
     const sleeper = 'ORA_SLEEP';
-    await setFlow(t, sleeper, oracleDwlogic(sleeper, '  DBMS_SESSION.SLEEP(60);'));
+    await setFlow(t, sleeper, oracleDwlogic(sleeper, sleepingBody));
     const h = harness(t);
     const started = Date.now();
     const outcome = executeRequest(await claimRequest(t, 'IMMEDIATE', sleeper), h.context);
@@ -257,7 +231,7 @@ END;`.execute(t.dialect.db);
   });
 
   test('schedule operations through PKGDWPRC: save (same id when unchanged), enable, depend, list; refusals carry the package message', { skip }, async () => {
-    for (const mapref of ['ORA_P', 'ORA_C']) await setFlow(t, mapref, oracleDwlogic(mapref, '  NULL;'));
+    for (const mapref of ['ORA_P', 'ORA_C']) await setFlow(t, mapref, oracleDwlogic(mapref, emptyBody));
     const start = DateTime.utc().plus({ days: 30 }).toISODate()!;
     const input = (mapref: string, over: Partial<ScheduleInput> = {}): ScheduleInput => ({
       mapref, frqcd: 'WK', frqdd: 'MON', frqhh: '09', frqmi: '30', strtdt: start, enddt: null, ...over,

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { advanceScheduleStatement, insertRequestRowStatement, oracleValueQuery } from '../../src/db/dialects/oracle.js';
 import { existingRequestsQuery } from '../../src/queue/enqueue.js';
 import { childSchedulesQuery } from '../../src/scheduler/fanOut.js';
+import { scheduleLinksQuery } from '../../src/scheduler/scheduleLinks.js';
 import { schedulesToInitialise, writeNextRunStatement } from '../../src/scheduler/initialiseSchedule.js';
 import { clearInactiveStatement, dueSchedulesQuery, lockDueSchedules } from '../../src/scheduler/tick.js';
 import { deregisterWorkerStatement, forgetDeadWorkersStatement, heartbeatWorkerStatement, registerWorkerStatement } from '../../src/worker/registry.js';
@@ -76,12 +77,17 @@ describe('scheduler and worker registry SQL on Oracle, as compiled', () => {
     assert.equal(assertOracleSql(advanceScheduleStatement(d.db, { jobschid: 7, nxtRunDt: null, lstRunDt: null, skipped: null })).sql, 'update "DWJOBSCH" set "NXT_RUN_DT" = :1 where "JOBSCHID" = :2');
   });
 
-  test('fan-out: the enabled current children of the parent MAPREF current schedule, in one self-join (aliases without AS)', () => {
+  test('fan-out: the enabled current children of the parent MAPREF, linked through any of its rows (current or retired), in one self-join (aliases without AS)', () => {
     const children = assertOracleSql(childSchedulesQuery(d.db, 'MAP_PARENT'), { binds: ['MAP_PARENT'] });
     assert.equal(
       children.sql,
       'select "C"."JOBSCHID", "C"."MAPREF" from "DWJOBSCH" "C" inner join "DWJOBSCH" "P" on "P"."JOBSCHID" = "C"."DPND_JOBSCHID" ' +
-        'where "P"."MAPREF" = :1 and "P"."CURFLG" = :2 and "C"."CURFLG" = :3 and "C"."SCHFLG" = :4',
+        'where "C"."CURFLG" = :1 and "P"."MAPREF" = :2 and "C"."SCHFLG" = :3',
+    );
+    const links = assertOracleSql(scheduleLinksQuery(d.db));
+    assert.equal(
+      links.sql,
+      'select "C"."JOBSCHID", "C"."MAPREF", "C"."SCHFLG", "P"."MAPREF" "PARENT_MAPREF" from "DWJOBSCH" "C" inner join "DWJOBSCH" "P" on "P"."JOBSCHID" = "C"."DPND_JOBSCHID" where "C"."CURFLG" = :1',
     );
   });
 

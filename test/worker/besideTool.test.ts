@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertAsTheTool, stopFromTheLaterUi } from '../support/dmsTool.js';
 import { insertFlows, sleepingBlock } from '../support/flows.js';
@@ -103,5 +104,57 @@ describe('a stop from the later UI (it closes the run row FL itself), real worke
     await waitFor(async () => (await request('run-short')).status !== 'CLAIMED', 'the run to end', 20_000);
     const [row] = await runRow('SHORT_FCT');
     assert.deepEqual([row!.status, row!.msg], ['ST', 'Stopped by stop request stop-short; the flow had already run to its end']);
+  });
+});
+
+describe('a parent re-saved by the later tool (its row retired, a new one inserted, children not re-pointed)', () => {
+  let t: TestDatabase;
+  const running: WorkerProcess[] = [];
+  const env = { DWPRC_TABLE_PREFIX: 'DMS_', DWPRC_POLL: '200ms', DWPRC_TICK: '200ms' };
+  before(async () => {
+    t = await createTestDatabase({ tablePrefix: 'DMS_' });
+  });
+  after(async () => {
+    await stopWorkers(running);
+    await t?.drop();
+  });
+
+  test('the child still runs after its parent MAPREF; schedule list, why and the cycle check see the link', async () => {
+    await insertFlows(t.dialect, [{ mapref: 'PARENT_FCT', dwlogic: dmsBlock('PARENT_FCT', 0) }, { mapref: 'CHILD_FCT', dwlogic: dmsBlock('CHILD_FCT', 0) }]);
+    const ids: Record<string, number> = {};
+    await t.dialect.db.transaction().execute(async (trx) => {
+      for (const mapref of ['PARENT_FCT', 'CHILD_FCT']) {
+        const { rows } = await sql<{ id: number }>`select pkgdwprc.create_job_schedule(${mapref}, 'DL', null, '01', '00', current_date::timestamp + interval '1 day', null) as id`.execute(trx);
+        ids[mapref] = Number(rows[0]!.id);
+        await sql`select pkgdwprc.enable_disable_schedule(${mapref}, 'E')`.execute(trx);
+      }
+      await sql`select pkgdwprc.create_job_dependency('PARENT_FCT', 'CHILD_FCT')`.execute(trx);
+    });
+    // The later tool's schedule save, in its shape: retire the current row, insert a new one.
+    await t.dialect.db.transaction().execute(async (trx) => {
+      await sql`update dms_jobsch set curflg = 'N', recupdt = current_timestamp where jobschid = ${ids.PARENT_FCT}`.execute(trx);
+      await sql`insert into dms_jobsch (jobschid, jobflwid, mapref, frqcd, frqdd, frqhh, frqmi, strtdt, enddt, stflg, reccrdt, recupdt, curflg, schflg, nxt_run_dt)
+                values (nextval('dms_jobschseq'), 1, 'PARENT_FCT', 'DL', null, 2, 30, current_date + 1, null, 'A', current_timestamp, current_timestamp, 'Y', 'N', null)`.execute(trx);
+    });
+    const child = await t.dialect.db.selectFrom('dwjobsch').select('dpndJobschid').where('mapref', '=', 'CHILD_FCT').where('curflg', '=', 'Y').executeTakeFirstOrThrow();
+    assert.equal(Number(child.dpndJobschid), ids.PARENT_FCT, 'the child still names the retired row');
+
+    const list = await runCli(['schedule', 'list', '--json'], { DWPRC_DATABASE_URL: t.url, DWPRC_TABLE_PREFIX: 'DMS_' });
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal((JSON.parse(list.stdout) as { schedules: { mapref: string; parent: string | null }[] }).schedules.find((s) => s.mapref === 'CHILD_FCT')?.parent, 'PARENT_FCT');
+    const why = await runCli(['why', 'CHILD_FCT'], { DWPRC_DATABASE_URL: t.url, DWPRC_TABLE_PREFIX: 'DMS_' });
+    assert.match(why.stdout, /PARENT_FCT/, why.stdout + why.stderr);
+    await assert.rejects(sql`select pkgdwprc.create_job_dependency('CHILD_FCT', 'PARENT_FCT')`.execute(t.dialect.db), /Dependency refused: CHILD_FCT already depends on PARENT_FCT/);
+
+    const worker = spawnWorker(t.url, env);
+    running.push(worker);
+    await serving(t.dialect, worker);
+    await insertAsTheTool(t.dialect.db, { id: 'parent-run', mapref: 'PARENT_FCT', type: 'IMMEDIATE', payload: {} });
+    await waitFor(async () => {
+      const rows = await t.dialect.db.selectFrom('dwprcreq').select(['status', 'payload']).where('mapref', '=', 'CHILD_FCT').execute();
+      return rows.length === 1 && rows[0]!.status === 'DONE';
+    }, 'the child to run after its parent', 20_000);
+    const [queued] = await t.dialect.db.selectFrom('dwprcreq').select('payload').where('mapref', '=', 'CHILD_FCT').execute();
+    assert.match(queued!.payload ?? '', /"source":"dependency".*"parent_mapref":"PARENT_FCT"/);
   });
 });

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { RunIdentity } from '../../db/runRow.js';
+import type { Database } from '../../db/schema.js';
 import type { Logger } from '../../observe/logger.js';
 import type { RunEnd } from '../closeRun.js';
 import { durationText } from '../../observe/durationText.js';
@@ -23,6 +25,14 @@ export type PythonEnding = Pick<RunEnd, 'status' | 'message' | 'detail' | 'jobLo
 
 /** How long the reaper-style fencing of a killed run's session may take. */
 const FENCE_TIMEOUT_MS = 5_000;
+
+/** DWJOBLOG rows the flow wrote for its run (exported to pin its Oracle SQL). */
+export function ownJobLogsQuery(db: Kysely<Database>, prcid: number) {
+  return db
+    .selectFrom('dwjoblog')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('prcid', '=', prcid);
+}
 
 export class PythonRun {
   private constructor(
@@ -112,11 +122,7 @@ export class PythonRun {
   /** The returned counts as one DWJOBLOG row, unless the flow wrote its own for this PRCID. */
   async #jobLog(counts: NonNullable<ChildExit['result']>['counts'], run: RunIdentity, context: ExecutionContext): Promise<PythonEnding['jobLog']> {
     if (!counts || Object.keys(counts).length === 0) return null;
-    const own = await context.dialect.db
-      .selectFrom('dwjoblog')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('prcid', '=', run.prcid)
-      .executeTakeFirstOrThrow();
+    const own = await ownJobLogsQuery(context.dialect.db, run.prcid).executeTakeFirstOrThrow();
     if (Number(own.n) > 0) return null;
     return { joblogid: null, counts: { source: counts.source_rows ?? 0, target: counts.target_rows ?? 0, errors: counts.error_rows ?? 0 } };
   }
