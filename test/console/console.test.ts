@@ -89,6 +89,7 @@ describe('dwprc console in a browser', () => {
     await t.dialect.db.updateTable('dwjobsch').set({ curflg: 'N' }).where('jobschid', '=', oldFail).execute();
     await insertSchedule(t.dialect, { mapref: 'C_FAIL', frqcd: 'DL', frqhh: '3', frqmi: '0', strtdt: yesterday });
     await insertSchedule(t.dialect, { mapref: 'C_ORPHAN', frqcd: 'DL', frqhh: '4', frqmi: '0', strtdt: yesterday, parent: oldFail });
+    await insertSchedule(t.dialect, { mapref: 'C_LOST', frqcd: 'DL', frqhh: '4', frqmi: '0', strtdt: yesterday, parent: 99_999 });
     const a = await insertSchedule(t.dialect, { mapref: 'CY_A', frqcd: 'DL', frqhh: '5', frqmi: '0', strtdt: yesterday });
     const b = await insertSchedule(t.dialect, { mapref: 'CY_B', frqcd: 'DL', frqhh: '5', frqmi: '0', strtdt: yesterday, parent: a });
     await t.dialect.db.updateTable('dwjobsch').set({ dpndJobschid: b }).where('jobschid', '=', a).execute();
@@ -224,7 +225,7 @@ describe('dwprc console in a browser', () => {
     await page.screenshot({ path: await artifactPath('schedules.png'), fullPage: true });
   });
 
-  test('Chains: parents → children as a picture, nodes coloured by their last run, the cycle and the retired link visible', async () => {
+  test('Chains: parents → children as a picture, nodes coloured by their last run, the cycle, the retired link and a link to no row visible', async () => {
     await page.goto(`${base}/chains`);
     const nodes = await page.locator('#chains g.node').evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-mapref'), e.getAttribute('class')])));
     assert.equal(nodes.C_OK, 'node st-PC');
@@ -235,6 +236,9 @@ describe('dwprc console in a browser', () => {
     assert.equal(await page.locator('#chains path.edge.cycle').count(), 2);
     assert.match(await page.locator('#cycles').innerText(), /CY_A → CY_B → CY_A/);
     assert.match(await page.locator('#retired').innerText(), /C_ORPHAN .* a retired row of C_FAIL/);
+    assert.equal(await page.locator('#chains path.edge[data-from="#99999"][data-to="C_LOST"]').count(), 1);
+    assert.equal(await page.locator('#chains g.node.missing').count(), 1);
+    assert.match(await page.locator('#missing').innerText(), /C_LOST \(JOBSCHID \d+\) names JOBSCHID 99999, which no DWJOBSCH row has/);
     await page.screenshot({ path: await artifactPath('chains.png'), fullPage: true });
     await page.locator('#chains a', { has: page.locator('g.node[data-mapref="C_OK"]') }).click();
     await page.waitForURL(/\/mapref\?m=C_OK$/);
