@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [--only <scenario>[,…]] [--systems <system>[,…]]`: starts an embedded
+ * `npm run bench [-- --quick] [--repeat N] [--only <scenario>[,…]] [--systems <system>[,…]]`: starts an embedded
  * PostgreSQL (or uses DWPRC_BENCH_DATABASE_URL), runs the scenarios in order, prints their
  * tables and writes bench/results/<time>.json (a full run also writes latest.json and latest.md).
+ * --repeat N drains each throughput cell N times, the systems taking turns, and reports medians and ranges.
  * BENCH_DWPRC_ROOT=<another built checkout> runs the dwprc workers from there: before/after.
  */
 process.env.TZ = 'UTC';
@@ -37,8 +38,10 @@ const RUN: Record<ScenarioName, Scenario> = {
 
 function options() {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, systems: { type: 'string' } },
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, systems: { type: 'string' }, repeat: { type: 'string', default: '1' } },
   });
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: ${values.repeat} is not a whole number of runs ≥ 1`);
   const only = (values.only ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
   const unknown = only.filter((o) => !SCENARIOS.includes(o as ScenarioName));
   if (unknown.length) throw new Error(`--only: unknown scenario ${unknown.join(', ')} (one of ${SCENARIOS.join(', ')})`);
@@ -49,11 +52,12 @@ function options() {
     quick: values.quick,
     only: only.length ? SCENARIOS.filter((s) => only.includes(s)) : [...SCENARIOS],
     systems: systems as SystemName[],
+    repeat,
   };
 }
 
 async function main(): Promise<number> {
-  const { quick, only, systems } = options();
+  const { quick, only, systems, repeat } = options();
   if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
   const started = Date.now();
   const server = await openBenchServer();
@@ -69,6 +73,7 @@ async function main(): Promise<number> {
       server,
       sizes: quick ? QUICK : FULL,
       systems,
+      repeat,
       earlier: outputs,
       progress: (message) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`),
     };
@@ -87,7 +92,7 @@ async function main(): Promise<number> {
   const targets = Object.values(outputs).flatMap((o) => o.targets);
   if (targets.length) console.log(`\n${textTable(targetTable(targets))}\n`);
   const seconds = Math.round((Date.now() - started) / 1000);
-  const result = { startedAt: new Date(started).toISOString(), seconds, quick, scenarios: only, dwprcWorkers: DWPRC_ROOT, machine, results: outputs, targets, failures };
+  const result = { startedAt: new Date(started).toISOString(), seconds, quick, repeat, scenarios: only, dwprcWorkers: DWPRC_ROOT, machine, results: outputs, targets, failures };
   const dir = path.join(ROOT, 'bench', 'results');
   await mkdir(dir, { recursive: true });
   const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
@@ -97,7 +102,9 @@ async function main(): Promise<number> {
   if (!quick && only.length === SCENARIOS.length && systems.length === SYSTEMS.length && DWPRC_ROOT === ROOT) {
     await writeFile(path.join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
     const tables = [...Object.values(outputs).flatMap((o) => o.tables), targetTable(targets)];
-    await writeFile(path.join(dir, 'latest.md'), `${[`# dwprc bench, ${result.startedAt}`, '', machineLine(machine), '', ...tables.map((t) => `${markdownTable(t)}\n`)].join('\n')}`);
+    const command = `npm run bench${repeat > 1 ? ` -- --repeat ${repeat}` : ''}`;
+    const header = [`# dwprc bench, ${result.startedAt}`, '', `\`${command}\`, ${seconds} s. ${machineLine(machine)}`, ''];
+    await writeFile(path.join(dir, 'latest.md'), `${[...header, ...tables.map((t) => `${markdownTable(t)}\n`)].join('\n')}`);
     console.log('latest.json and latest.md updated');
   }
   return Object.keys(failures).length ? 1 : 0;

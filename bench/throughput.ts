@@ -9,7 +9,7 @@ import { startCpuMeter } from './lib/cpu.js';
 import { mib, resetPeakRss } from './lib/proc.js';
 import { createStartLog } from './lib/starts.js';
 import type { BenchContext, ScenarioOutput, Target } from './lib/scenario.js';
-import { ratio } from './lib/stats.js';
+import { median, ratio } from './lib/stats.js';
 import { SYSTEMS, type SystemName } from './lib/system.js';
 import { createSystem } from './systems/index.js';
 
@@ -31,8 +31,49 @@ export interface Drain {
   cpuPerJob: { workersMs: number; databaseMs: number | null };
 }
 
+/** The drains of one system at one process count (--repeat N of them): medians and range. */
+export interface Cell {
+  system: SystemName;
+  processes: number;
+  runs: number;
+  jobsPerSecond: { median: number; min: number; max: number };
+  /** Some drain of the cell hit the cap. */
+  capped: boolean;
+  queriesPerJob: number;
+  cpuPerJob: { workersMs: number; databaseMs: number | null };
+}
+
 export interface ThroughputData {
+  /** Drains per cell (--repeat). */
+  repeat: number;
+  /** Every drain, in the order run. */
   drains: Drain[];
+  cells: Cell[];
+}
+
+/** Median and range of a cell's drains; the cost figures are medians too. */
+export function summarize(drains: readonly Drain[]): Cell {
+  const rates = drains.map((d) => d.jobsPerSecond);
+  const databaseMs = drains.map((d) => d.cpuPerJob.databaseMs);
+  return {
+    system: drains[0]!.system,
+    processes: drains[0]!.processes,
+    runs: drains.length,
+    jobsPerSecond: { median: median(rates), min: Math.min(...rates), max: Math.max(...rates) },
+    capped: drains.some((d) => d.capped),
+    queriesPerJob: median(drains.map((d) => d.queriesPerJob)),
+    cpuPerJob: {
+      workersMs: median(drains.map((d) => d.cpuPerJob.workersMs)),
+      databaseMs: databaseMs.every((ms) => ms !== null) ? median(databaseMs as number[]) : null,
+    },
+  };
+}
+
+/** jobs/s as printed: the median, and with several runs their range. */
+export function rateText(cell: Cell | undefined): string {
+  if (!cell) return 'n/a';
+  const { median: m, min, max } = cell.jobsPerSecond;
+  return `${perSecond(m)}${cell.capped ? '*' : ''}${cell.runs > 1 ? ` (${perSecond(min)}–${perSecond(max)})` : ''}`;
 }
 
 async function drainOnce(ctx: BenchContext, system: SystemName, processes: number): Promise<Drain> {
@@ -77,58 +118,72 @@ async function drainOnce(ctx: BenchContext, system: SystemName, processes: numbe
 
 export async function throughput(ctx: BenchContext): Promise<ScenarioOutput<ThroughputData>> {
   const { processes, requests, concurrency, capMs, pgBossWindowMs } = ctx.sizes.throughput;
+  const repeat = ctx.repeat;
   const drains: Drain[] = [];
-  // Systems alternate within each process count, so that background load hits them alike.
+  // Systems alternate within each process count and each repetition, so that background load
+  // hits them alike.
   for (const n of processes) {
-    for (const system of ctx.systems) {
-      ctx.progress(`throughput: ${system}, ${n} × ${concurrency}`);
-      const drain = await drainOnce(ctx, system, n);
-      ctx.progress(`  ${perSecond(drain.jobsPerSecond)} jobs/s (${drain.finished} in ${drain.seconds.toFixed(1)} s${drain.capped ? ', capped' : ''}), ${fixed(drain.queriesPerJob)} statements/job, CPU/job ${fixed(drain.cpuPerJob.workersMs, 2)} ms worker + ${fixed(drain.cpuPerJob.databaseMs, 2)} ms database`);
-      drains.push(drain);
+    for (let run = 1; run <= repeat; run++) {
+      for (const system of ctx.systems) {
+        ctx.progress(`throughput: ${system}, ${n} × ${concurrency}${repeat > 1 ? `, run ${run} of ${repeat}` : ''}`);
+        const drain = await drainOnce(ctx, system, n);
+        ctx.progress(`  ${perSecond(drain.jobsPerSecond)} jobs/s (${drain.finished} in ${drain.seconds.toFixed(1)} s${drain.capped ? ', capped' : ''}), ${fixed(drain.queriesPerJob)} statements/job, CPU/job ${fixed(drain.cpuPerJob.workersMs, 2)} ms worker + ${fixed(drain.cpuPerJob.databaseMs, 2)} ms database`);
+        drains.push(drain);
+      }
     }
   }
-  const rate = (system: SystemName, n: number) => drains.find((d) => d.system === system && d.processes === n)?.jobsPerSecond ?? null;
-  const shown = (system: SystemName, n: number) => {
-    const d = drains.find((x) => x.system === system && x.processes === n);
-    return d ? `${perSecond(d.jobsPerSecond)}${d.capped ? '*' : ''}` : 'n/a';
-  };
+  const cells = processes.flatMap((n) =>
+    ctx.systems.map((system) => summarize(drains.filter((d) => d.system === system && d.processes === n))),
+  );
+  const cell = (system: SystemName, n: number) => cells.find((c) => c.system === system && c.processes === n);
+  const rate = (system: SystemName, n: number) => cell(system, n)?.jobsPerSecond.median ?? null;
   const rows = processes.map((n) => [
     `${n} × ${concurrency}`,
-    shown('dwprc', n),
-    shown('graphile-worker', n),
-    shown('pg-boss', n),
+    rateText(cell('dwprc', n)),
+    rateText(cell('graphile-worker', n)),
+    rateText(cell('pg-boss', n)),
     ratioText(ratio(rate('dwprc', n), rate('graphile-worker', n))),
     ratioText(ratio(rate('dwprc', n), rate('pg-boss', n))),
   ]);
-  const targets: Target[] = processes.flatMap((n) =>
+  const vsPeers: Target[] = processes.flatMap((n) =>
     (['graphile-worker', 'pg-boss'] as const).map((peer) => {
       const r = ratio(rate('dwprc', n), rate(peer, n));
       return { name: `throughput ${n}p vs ${peer}`, goal: '≥ 1.00×', actual: ratioText(r), met: r === null ? null : r >= 1 };
     }),
   );
+  // More processes must not mean less throughput.
+  const scaling: Target[] = processes.slice(1).map((n) => {
+    const r = ratio(rate('dwprc', n), rate('dwprc', processes[0]!));
+    return { name: `throughput ${n}p vs ${processes[0]}p (dwprc)`, goal: '≥ 0.90×', actual: ratioText(r), met: r === null ? null : r >= 0.9 };
+  });
+  const first = cell('dwprc', processes[0]!);
+  const cpu: Target[] = first
+    ? [{ name: `worker CPU per job ${processes[0]}p (dwprc)`, goal: '≤ 0.60 ms', actual: `${fixed(first.cpuPerJob.workersMs, 2)} ms`, met: first.cpuPerJob.workersMs <= 0.6 }]
+    : [];
   const dwprcPeak = Math.max(...drains.filter((d) => d.system === 'dwprc').flatMap((d) => d.peakRss.map((b) => b ?? 0)));
   return {
-    data: { drains },
+    data: { repeat, drains, cells },
     tables: [
       {
-        title: `1. Throughput: ${requests.toLocaleString('en')} no-op jobs, jobs/s (higher is better)`,
+        title: `1. Throughput: ${requests.toLocaleString('en')} no-op jobs, jobs/s (higher is better)${repeat > 1 ? `, median of ${repeat} runs (range)` : ''}`,
         columns: ['processes × slots', 'dwprc', 'graphile-worker', 'pg-boss', 'dwprc ÷ graphile-worker', 'dwprc ÷ pg-boss'],
         rows,
         notes: [
           'dwprc: TypeScript no-op flow, full protocol per request (claim, DWPRCLOG IP→PC, DWJOBLOG row, DONE), 1,000 MAPREFs.',
           'graphile-worker 0.16.6: run() with a no-op task, defaults (unbatched). pg-boss 10.1.6: work() × 8, batchSize 1, polling every 0.5 s (its minimum).',
           `* measured over a window: pg-boss over ${pgBossWindowMs / 1000} s (each of its workers runs one job per polling interval, so its rate is steady at once and 20,000 jobs would take it ~20 min), any other drain stopped after ${capMs / 1000} s.`,
+          ...(repeat > 1 ? [`Each cell drained ${repeat} times, the systems taking turns within every run; ratios are of the medians.`] : []),
           `dwprc worker peak RSS during the timed drains: ${fixed(mib(dwprcPeak))} MiB.`,
         ],
       },
       {
-        title: 'Cost per job during the timed drains: statements sent, CPU of the workers + CPU of their database backends, ms (lower is better)',
+        title: `Cost per job during the timed drains: statements sent, CPU of the workers + CPU of their database backends, ms (lower is better)${repeat > 1 ? `, medians of ${repeat} runs` : ''}`,
         columns: ['processes × slots', ...SYSTEMS.flatMap((s) => [`${s} statements`, `${s} CPU`])],
         rows: processes.map((n) => [
           `${n} × ${concurrency}`,
           ...SYSTEMS.flatMap((s) => {
-            const d = drains.find((x) => x.system === s && x.processes === n);
-            return d ? [fixed(d.queriesPerJob), `${fixed(d.cpuPerJob.workersMs, 2)} + ${fixed(d.cpuPerJob.databaseMs, 2)}`] : ['n/a', 'n/a'];
+            const c = cell(s, n);
+            return c ? [fixed(c.queriesPerJob), `${fixed(c.cpuPerJob.workersMs, 2)} + ${fixed(c.cpuPerJob.databaseMs, 2)}`] : ['n/a', 'n/a'];
           }),
         ]),
         notes: [
@@ -137,6 +192,6 @@ export async function throughput(ctx: BenchContext): Promise<ScenarioOutput<Thro
         ],
       },
     ],
-    targets,
+    targets: [...vsPeers, ...scaling, ...cpu],
   };
 }

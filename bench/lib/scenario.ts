@@ -35,6 +35,8 @@ export interface BenchContext {
   sizes: Sizes;
   /** The queues to compare (all three unless --systems narrows it while developing). */
   systems: readonly SystemName[];
+  /** Drains per throughput cell (--repeat): the table shows their median and range. */
+  repeat: number;
   /** Outputs of the scenarios that ran before this one (ratios across scenarios). */
   earlier: Partial<Record<ScenarioName, ScenarioOutput>>;
   progress(message: string): void;

@@ -2,6 +2,7 @@ import type { Expression, Kysely } from 'kysely';
 import type { Dialect } from '../db/dialects/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { ResultPayload } from '../engine/execution.js';
+import { StatementTemplates } from '../db/statementTemplates.js';
 import { resultJson } from './result.js';
 
 export type FinalStatus = 'DONE' | 'FAILED' | 'CANCELLED';
@@ -12,7 +13,9 @@ export type FinalStatus = 'DONE' | 'FAILED' | 'CANCELLED';
  * statement, guarded by NOT EXISTS (pending), and `queue` is not called.
  */
 export interface FollowUp {
-  pending: (db: Kysely<Database>) => Expression<unknown>;
+  /** The MAPREF whose follow-ups these are: `pending`'s one value. */
+  mapref: string;
+  pending: (db: Kysely<Database>, mapref: string) => Expression<unknown>;
   queue: (trx: Kysely<Database>) => Promise<void>;
 }
 
@@ -23,12 +26,12 @@ export function completeStatement(
   requestId: string,
   claimedBy: string,
   status: FinalStatus,
-  result: ResultPayload,
+  resultPayload: string,
   unless?: Expression<unknown>,
 ) {
   return db
     .updateTable('dwprcreq')
-    .set({ status, resultPayload: resultJson(result), completedAt: dialect.localNow(), leaseExpiresAt: null })
+    .set({ status, resultPayload, completedAt: dialect.localNow(), leaseExpiresAt: null })
     .where('requestId', '=', requestId)
     .where('claimedBy', '=', claimedBy)
     .where('status', '=', 'CLAIMED')
@@ -49,17 +52,32 @@ export async function completeRequest(
   result: ResultPayload,
   followUp?: FollowUp,
 ): Promise<boolean> {
-  const complete = async (db: Kysely<Database>, unless?: Expression<unknown>) => {
-    const updated = await completeStatement(db, dialect, requestId, claimedBy, status, result, unless).executeTakeFirst();
-    return Number(updated.numUpdatedRows) === 1;
+  // Built once per dialect and shape (StatementTemplates); the follow-up's subquery takes the
+  // parent's MAPREF as its one value.
+  const complete = async (db: Kysely<Database>, unlessFor?: string) => {
+    const query = templatesOf(dialect).compile(
+      `complete:${status}:${unlessFor === undefined ? 'unguarded' : 'unless follow-up'}`,
+      [requestId, claimedBy, resultJson(result), ...(unlessFor === undefined ? [] : [unlessFor])],
+      ([id, by, payload, mapref]) =>
+        // The subquery without plugins: those of the statement it goes into transform it (once).
+        completeStatement(dialect.db, dialect, id, by, status, payload, mapref === undefined ? undefined : followUp!.pending(dialect.db.withoutPlugins(), mapref)).compile(),
+    );
+    return Number((await db.executeQuery(query)).numAffectedRows) === 1;
   };
   if (!followUp) return complete(dialect.db);
   // Nothing to queue (the common case) or the claim is gone: decided by this one statement.
-  // The subquery without plugins: those of the statement it goes into transform it (once).
-  if (await complete(dialect.db, followUp.pending(dialect.db.withoutPlugins()))) return true;
+  if (await complete(dialect.db, followUp.mapref)) return true;
   return dialect.db.transaction().execute(async (trx) => {
     if (!(await complete(trx))) return false;
     await followUp.queue(trx);
     return true;
   });
+}
+
+const templates = new WeakMap<Dialect, StatementTemplates>();
+
+function templatesOf(dialect: Dialect): StatementTemplates {
+  let own = templates.get(dialect);
+  if (!own) templates.set(dialect, (own = new StatementTemplates()));
+  return own;
 }

@@ -110,7 +110,8 @@ async function settle(request: ParsedRequest, outcome: Outcome, control: RunCont
   // A link made or removed while this completes is the same race as one made just after it.
   const children: FollowUp | undefined = parent
     ? {
-        pending: (db) => childSchedulesQuery(db, parent.mapref),
+        mapref: parent.mapref,
+        pending: childSchedulesQuery,
         queue: async (trx) => {
           await enqueueChildren(trx, dialect, parent, outcome.result, await childSchedules(trx, parent.mapref));
         },

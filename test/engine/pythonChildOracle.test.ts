@@ -4,6 +4,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { oracleRunTag } from '../../src/db/dialects/oracle.js';
 import { PythonChild } from '../../src/engine/python/pythonChild.js';
+import '../oracle/grammar/checkCompiledSql.js';
+import { assertOracleGrammar } from '../oracle/grammar/oracleGrammar.js';
 import { FIXTURES, pythonWith } from '../support/python.js';
 
 /**
@@ -56,5 +58,7 @@ describe('Python child: the Oracle branch (connect, schema, session id, tag, tru
       'fake-oracledb commit',
     ]);
     assert.ok(!lines.some((l) => l.includes('secret-pw')), 'the password reaches no log line');
+    // What the child sends Oracle parses (the PlSql grammar: test/oracle/grammar/).
+    for (const line of output) if (line.startsWith('fake-oracledb execute: ')) assertOracleGrammar(line.slice('fake-oracledb execute: '.length), { where: 'flowChild.py' });
   });
 });

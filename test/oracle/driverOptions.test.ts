@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import oracledb from 'oracledb';
 import { OracleDialect, type OracleOptions, oraclePoolAttributes, OracleRunSession } from '../../src/db/dialects/oracle.js';
 import { cancelRequest } from '../../src/queue/cancelRequest.js';
+import { completeRequest } from '../../src/queue/completeRequest.js';
+import { childSchedulesQuery } from '../../src/scheduler/fanOut.js';
 import './grammar/checkCompiledSql.js';
 
 /**
@@ -147,5 +149,23 @@ describe('Oracle pool attributes', () => {
     await new Promise<void>((resolve, reject) => (attributes.sessionCallback as (c: oracledb.Connection, t: string, d: (e?: Error) => void) => void)(connection, '', (e) => (e ? reject(e) : resolve())));
     assert.deepEqual(executed, ['ALTER SESSION SET CURRENT_SCHEMA = DW_OWNER']);
     assert.throws(() => oraclePoolAttributes({ ...OPTIONS, schema: 'DW; DROP TABLE X' }), /DWPRC_SCHEMA must be a plain identifier/);
+  });
+
+  test('completing a request: the statement built once (StatementTemplates) is sent with each request\'s own binds', async () => {
+    const fake = recordingPool();
+    for (const [id, message] of [['r1', 'one'], ['r2', 'two']] as const) {
+      assert.equal(await completeRequest(fake.dialect, id, 'host:1:abc', 'DONE', { status: 'DONE', message }), true);
+      assert.equal(await completeRequest(fake.dialect, id, 'host:1:abc', 'DONE', { status: 'DONE', message }, { mapref: `P_${id}`, pending: childSchedulesQuery, queue: async () => undefined }), true);
+    }
+    const sent = fake.calls.filter((c) => c.name === 'execute');
+    assert.equal(sent.length, 4);
+    assert.equal(sent[0]!.sql, sent[2]!.sql);
+    assert.equal(sent[1]!.sql, sent[3]!.sql);
+    assert.match(sent[1]!.sql!, /and not exists \(select .*"P"."MAPREF" = :\d+/);
+    const binds = sent.map((c) => Object.values(c.binds as Record<string, unknown>));
+    assert.deepEqual(binds[0], ['DONE', '{"status":"DONE","message":"one"}', null, 'r1', 'host:1:abc', 'CLAIMED']);
+    assert.deepEqual(binds[2], ['DONE', '{"status":"DONE","message":"two"}', null, 'r2', 'host:1:abc', 'CLAIMED']);
+    assert.deepEqual(binds[3]!.slice(0, 6), ['DONE', '{"status":"DONE","message":"two"}', null, 'r2', 'host:1:abc', 'CLAIMED']);
+    assert.ok(binds[1]!.includes('P_r1') && !binds[1]!.includes('P_r2') && binds[3]!.includes('P_r2'), JSON.stringify(binds));
   });
 });

@@ -5,7 +5,7 @@ import { PADDING } from '../../queue/padding.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { validIdentifier } from '../../config.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
-import { addCounts, closeRunStatement, jobLogTotals, jobLogTotalsQuery, jobLogValues, runRowValues, type ClosedRun, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
+import { addCounts, closeRunStatement, CURRENT_JOB, jobLogTotals, jobLogTotalsQuery, jobLogValues, runRowValues, type ClosedRun, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type {
@@ -27,6 +27,7 @@ import type {
 import { listenPostgres } from './postgresListener.js';
 import { PreparingClient } from './postgresPreparedClient.js';
 import { streamPostgresRows } from './postgresRowStream.js';
+import { StatementTemplates } from '../statementTemplates.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -110,6 +111,7 @@ export class PostgresDialect implements Dialect {
   readonly pool: pg.Pool;
 
   #claimDb: Kysely<Database> | null = null;
+  readonly #templates = new StatementTemplates();
 
   constructor(readonly options: PostgresOptions) {
     this.pool = createPgPool(options);
@@ -168,11 +170,30 @@ export class PostgresDialect implements Dialect {
   async openRunRow(session: RunSession, row: RunRow, owner: RequestOwner): Promise<OpenedRun | null> {
     // One statement, atomic in autocommit: the guarded UPDATE draws the PRCID, the INSERT takes
     // it from there (a lost claim writes nothing) and its RETURNING tags the session: one round
-    // trip where a transaction and a SET took seven.
+    // trip where a transaction and a SET took seven. Built once per shape (StatementTemplates).
     const own = ownSession(session);
+    const current = row.jobid === CURRENT_JOB;
+    const params = Array.from({ length: 10 }, (_, i) => row.params[i] ?? null);
+    const query = this.#templates.compile(
+      `openRunRow:${current ? 'current job' : 'given job'}`,
+      [owner.requestId, owner.claimedBy, row.jobflwid, row.sessionId, row.mapref, row.prclog, asciiMapref(row.mapref), ...params, ...(current ? [] : [row.jobid])],
+      ([requestId, claimedBy, jobflwid, sessionId, mapref, prclog, tagMapref, ...rest]) =>
+        this.#openRunStatement(
+          { requestId, claimedBy } as RequestOwner,
+          { jobid: current ? CURRENT_JOB : rest[10], jobflwid, sessionId, mapref, prclog, params: rest.slice(0, 10) } as RunRow,
+          tagMapref as string,
+        ).compile(),
+    );
+    const [opened] = (await own.db.executeQuery<{ prcid: unknown; jobid: unknown; openedat: Date }>(query)).rows;
+    if (!opened) return null;
+    own.tagged = true;
+    return { prcid: Number(opened.prcid), jobid: opened.jobid === null ? null : Number(opened.jobid), openedAt: opened.openedat };
+  }
+
+  #openRunStatement(owner: RequestOwner, row: RunRow, tagMapref: string) {
     const values = runRowValues(this, row);
     const columns = Object.keys(values) as (keyof typeof values)[];
-    const opened = await own.db
+    return this.db
       .with('claim', (qb) =>
         qb
           .updateTable('dwprcreq')
@@ -185,11 +206,7 @@ export class PostgresDialect implements Dialect {
       .insertInto('dwprclog')
       .columns(['prcid', ...columns])
       .expression((eb) => eb.selectFrom('claim').select(['claim.prcid', ...columns.map((c) => sql`${values[c]}`.as(c))]))
-      .returning(['prcid', 'jobid', this.utcNow().as('openedat'), setApplicationName(runApplicationNameSql(row.mapref, sql.ref('prcid'))).as('appname')])
-      .executeTakeFirst();
-    if (!opened) return null;
-    own.tagged = true;
-    return { prcid: Number(opened.prcid), jobid: opened.jobid === null ? null : Number(opened.jobid), openedAt: opened.openedat };
+      .returning(['prcid', 'jobid', this.utcNow().as('openedat'), setApplicationName(runApplicationNameSql(tagMapref, sql.ref('prcid'))).as('appname')]);
   }
 
   async closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<ClosedRun> {
@@ -199,9 +216,42 @@ export class PostgresDialect implements Dialect {
     // rows), to which the row written here is added. Five round trips as a transaction and a query.
     const session = on instanceof Kysely ? null : ownSession(on);
     const db = session ? session.db : (on as Kysely<Database>);
-    const closing = db.with('closed', (qb) => {
+    const { owner } = close;
+    const log = jobLog ? { ...jobLog.counts, ...jobLog.run } : null;
+    const shape = [session ? 'session' : 'pool', close.message === null ? 'keep msg' : 'msg', owner ? 'owned' : 'unowned', !log ? 'no log' : jobLog!.joblogid === null ? 'new log' : 'log'];
+    const query = this.#templates.compile(
+      `closeRunRow:${shape.join(',')}`,
+      [
+        close.prcid, close.status,
+        ...(close.message === null ? [] : [close.message]),
+        ...(owner ? [owner.requestId, owner.claimedBy] : []),
+        ...(log ? [log.prcid, log.jobid, log.mapref, log.sessionId, log.source, log.target, log.errors] : []),
+        ...(jobLog && jobLog.joblogid !== null ? [jobLog.joblogid] : []),
+      ],
+      (m) => {
+        let i = 2;
+        const message = close.message === null ? null : (m[i++] as string);
+        const byRequest = owner ? { requestId: m[i++] as string, claimedBy: m[i++] as string } : null;
+        const row: JobLogRow | null = log
+          ? {
+              run: { prcid: m[i++] as number, jobid: m[i++] as number, mapref: m[i++] as string, sessionId: m[i++] as number },
+              counts: { source: m[i++] as number, target: m[i++] as number, errors: m[i++] as number },
+              joblogid: jobLog!.joblogid === null ? null : (m[i++] as number),
+            }
+          : null;
+        return this.#closeRunStatement(session !== null, { prcid: m[0] as number, status: m[1] as RunClose['status'], message, owner: byRequest }, row).compile();
+      },
+    );
+    const [row] = (await db.executeQuery<{ logs: unknown; source: unknown; target: unknown; errors: unknown; closed: unknown }>(query)).rows;
+    const closed = Number(row!.closed) === 1;
+    if (session && closed) session.tagged = false;
+    return { closed, counts: addCounts(jobLogTotals(row!), closed && jobLog ? jobLog.counts : null) };
+  }
+
+  #closeRunStatement(onSession: boolean, close: RunClose, jobLog: JobLogRow | null) {
+    const closing = this.db.with('closed', (qb) => {
       const update = closeRunStatement(qb, this, close).returning('prcid');
-      return session ? update.returning(setApplicationName(sql`${this.options.applicationName ?? 'dwprc'}`).as('appname')) : update;
+      return onSession ? update.returning(setApplicationName(sql`${this.options.applicationName ?? 'dwprc'}`).as('appname')) : update;
     });
     const values = jobLog ? jobLogValues(this, jobLog) : null;
     // Typed as `closing`: the main query reads `closed` only; `logged` runs for its effect.
@@ -215,13 +265,9 @@ export class PostgresDialect implements Dialect {
             .returning('prcid');
         }) as unknown as typeof closing
       : closing;
-    const row = await logging
-      .selectFrom(jobLogTotalsQuery(db.withoutPlugins(), [close.prcid]).as('t'))
-      .select((eb) => ['t.logs', 't.source', 't.target', 't.errors', eb.selectFrom('closed').select(eb.fn.countAll<number>().as('n')).as('closed')])
-      .executeTakeFirstOrThrow();
-    const closed = Number(row.closed) === 1;
-    if (session && closed) session.tagged = false;
-    return { closed, counts: addCounts(jobLogTotals(row), closed && jobLog ? jobLog.counts : null) };
+    return logging
+      .selectFrom(jobLogTotalsQuery(this.db.withoutPlugins(), [close.prcid]).as('t'))
+      .select((eb) => ['t.logs', 't.source', 't.target', 't.errors', eb.selectFrom('closed').select(eb.fn.countAll<number>().as('n')).as('closed')]);
   }
 
   async insertRequests(db: Kysely<Database>, rows: readonly NewRequest[]): Promise<void> {
@@ -344,6 +390,10 @@ export class PostgresDialect implements Dialect {
 
   /** The claim as one statement (public for the test that pins its plan). */
   claimStatement(workerId: string, limit: number, leaseMs: number) {
+    return this.#claimStatement(workerId, claimWindow(limit), limit, leaseMs);
+  }
+
+  #claimStatement(workerId: string, window: number, limit: number, leaseMs: number) {
     // One statement: lock a window of due candidates (skipping rows others hold and MAPREFs
     // already running), keep the first per MAPREF for IMMEDIATE/HISTORY, claim up to `limit`.
     // Type and MAPREF are compared unpadded, as the parser reads them, and a claimed run is
@@ -370,7 +420,7 @@ export class PostgresDialect implements Dialect {
                     and ${exclusive('c')}))
            and not ${foreign}
          order by q.requested_at
-         limit ${Math.max(limit * 4, 16)}
+         limit ${window}
          for update skip locked
       ), chosen as (
         select distinct on (run_key) request_id, requested_at
@@ -399,8 +449,10 @@ export class PostgresDialect implements Dialect {
   }
 
   async claimRequests(workerId: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
-    const { rows } = await this.claimStatement(workerId, limit, leaseMs).execute(this.claimDb);
-    return rows;
+    const query = this.#templates.compile('claim', [workerId, claimWindow(limit), limit, leaseMs], (m) =>
+      this.#claimStatement(...(m as [string, number, number, number])).compile(this.claimDb),
+    );
+    return (await this.claimDb.executeQuery<ClaimedRow>(query)).rows;
   }
 
   classifyError(error: unknown): ErrorClass {
@@ -452,6 +504,9 @@ export class PostgresDialect implements Dialect {
 const requestTypeSql = (alias: string) => sql<string>`upper(btrim(${sql.ref(`${alias}.request_type`)}, ${PADDING}))`;
 const maprefSql = (alias: string) => sql<string>`btrim(${sql.ref(`${alias}.mapref`)}, ${PADDING})`;
 
+/** Candidates the claim locks for `limit` slots: room for the ones a MAPREF already running rules out. */
+const claimWindow = (limit: number) => Math.max(limit * 4, 16);
+
 /** application_name holds at most 63 bytes: the MAPREF gives way so that the PRCID stays readable. */
 export function runApplicationName({ mapref, prcid }: RunTag): string {
   const suffix = `:${prcid}`;
@@ -477,6 +532,8 @@ function ownSession(session: RunSession): PostgresRunSession {
 interface ConnectionState {
   pid: number;
   runClosed: boolean;
+  /** A Kysely whose every query goes to this connection. */
+  db: Kysely<Database>;
 }
 
 const connections = new WeakMap<pg.PoolClient, ConnectionState>();
@@ -522,19 +579,20 @@ class PostgresRunSession implements RunSession {
     const client = await dialect.pool.connect();
     client.on('error', PostgresRunSession.ignoreError);
     try {
-      const pinned = { query: client.query.bind(client), release: () => undefined };
-      const db = new Kysely<Database>({
-        dialect: new KyselyPostgres({ pool: { connect: async () => pinned, end: async () => undefined } as unknown as pg.Pool }),
-        plugins: postgresPlugins(dialect.options.tablePrefix),
-      });
-      // A backend keeps its pid for the connection's life: asked once per pooled connection.
+      // A backend keeps its pid for the connection's life: asked once per pooled connection; and
+      // its Kysely is made once too, not at every run.
       let state = connections.get(client);
       if (!state) {
         const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-        state = { pid: rows[0]!.pid, runClosed: false };
+        const pinned = { query: client.query.bind(client), release: () => undefined };
+        const db = new Kysely<Database>({
+          dialect: new KyselyPostgres({ pool: { connect: async () => pinned, end: async () => undefined } as unknown as pg.Pool }),
+          plugins: postgresPlugins(dialect.options.tablePrefix),
+        });
+        state = { pid: rows[0]!.pid, runClosed: false, db };
         connections.set(client, state);
       }
-      return new PostgresRunSession(db, state, client, dialect);
+      return new PostgresRunSession(state.db, state, client, dialect);
     } catch (error) {
       client.removeListener('error', PostgresRunSession.ignoreError);
       client.release(true);

@@ -18,7 +18,7 @@ test('every test file that compiles Oracle SQL has the grammar check on', async 
     const text = await readFile(path.join(TEST, file), 'utf8');
     if (!/from '[./]*\/src\/db\/dialects\/oracle\w*\.js'|from 'kysely-oracledb'/.test(text)) continue;
     compiling.push(file);
-    if (!/from '\.\/(oracleSqlRules|grammar\/checkCompiledSql)\.js'|import '\.\/grammar\/checkCompiledSql\.js'/.test(text)) unchecked.push(file);
+    if (!/from '[./]*\/?(oracle\/)?(oracleSqlRules|grammar\/checkCompiledSql)\.js'|import '[./]*\/?(oracle\/)?grammar\/checkCompiledSql\.js'/.test(text)) unchecked.push(file);
   }
   assert.ok(compiling.length >= 15, `the scan finds the Oracle tests (${compiling.length})`);
   assert.deepEqual(unchecked, [], 'import ./grammar/checkCompiledSql.js (or use oracleSqlRules.js) in these');
