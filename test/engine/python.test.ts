@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { executeRequest } from '../../src/engine/executeRequest.js';
@@ -143,6 +144,12 @@ describe('engine: Python job flows (execute_job) in supervised child processes',
     await waitFor(() => h.lines.some((l) => l.msg === 'sleeping'), 'the flow to sleep');
     const pid = h.lines.find((l) => l.msg === 'Python flow running in its child process')!.pid as number;
     const [open] = await runsOf(t, mapref);
+    const password = decodeURIComponent(new URL(t.url).password);
+    assert.ok(password.length > 0, 'the test database has a password to look for');
+    for (const file of ['cmdline', 'environ']) {
+      assert.ok(!readFileSync(`/proc/${pid}/${file}`, 'latin1').includes(password), `the password is not in the child's ${file}`);
+    }
+    assert.ok(!h.lines.some((l) => JSON.stringify(l).includes(password)), 'nor in any log line');
     h.kill();
     const outcome = await running;
     assert.equal(outcome.status, 'CANCELLED');
