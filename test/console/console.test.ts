@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { freePort } from '../../src/db/embedded.js';
@@ -20,6 +21,11 @@ interface BrowserGlobals {
 const TOKEN = 'console-test-token-3f9a';
 const XSS_MSG = '<script>window.__xss = 1</script> & "quoted"';
 const XSS_MAPREF = 'X<img src=x onerror="window.__xss=2">';
+
+/** An address of this machine other than loopback: a request to it comes from that address, as another host's would. */
+function outsideAddress(): string | undefined {
+  return Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+}
 
 /**
  * Runs of a night's loads earlier today, as DWPRCLOG holds them whoever wrote them (the PL/SQL
@@ -274,5 +280,13 @@ describe('dwprc console in a browser', () => {
     assert.match(await r.text(), /<svg id="timeline"/);
     assert.equal((await fetch(`${workerBase}/healthz`)).status, 200);
     assert.equal((await fetch(`${workerBase}/metrics`)).status, 200);
+  });
+
+  test('on the worker port, from another address without a token: 403 for the pages, /healthz as before', { skip: outsideAddress() ? false : 'this machine has no non-loopback IPv4 address to ask from' }, async () => {
+    const outside = workerBase.replace('127.0.0.1', outsideAddress()!);
+    const r = await fetch(`${outside}/timeline`);
+    assert.equal(r.status, 403);
+    assert.equal(await r.text(), '403: the console answers this host only unless DWPRC_CONSOLE_TOKEN is set\n');
+    assert.equal((await fetch(`${outside}/healthz`)).status, 200);
   });
 });

@@ -30,6 +30,13 @@ describe('the Oracle SQL rules catch what they are meant to (so the pins elsewhe
     assert.deepEqual(oracleSqlProblems('select "A" from "T" order by "A" for update skip locked'), []);
   });
 
+  test("a comparison with '' (Oracle's empty string is NULL)", () => {
+    assert.match(oracleSqlProblems(`select "A" from "T" where "B" = ''`).join(), /empty string is NULL/);
+    assert.match(oracleSqlProblems(`select "A" from "T" where "B" <> ''`).join(), /empty string is NULL/);
+    assert.match(oracleSqlProblems(`select "A" from "T" where "B" in (:1, '')`, [1]).join(), /empty string is NULL/);
+    assert.deepEqual(oracleSqlProblems(`select "A" from "T" where NVL("B", '') IS NULL`), []);
+  });
+
   test('PostgreSQL functions and literals that parse but fail on Oracle', () => {
     for (const [text, name] of [
       ['select now() "N" from "T"', 'now()'],

@@ -28,7 +28,7 @@ const POSTGRES_ONLY: readonly [RegExp, string][] = [
 ];
 
 interface Masked {
-  /** Lower-cased text with literals as '_' and quoted identifiers as "_". */
+  /** Lower-cased text with literals as '_' (the empty one as '') and quoted identifiers as "_". */
   skeleton: string;
   literals: string[];
   identifiers: { name: string; afterAs: boolean }[];
@@ -51,7 +51,7 @@ function mask(sql: string): Masked {
         else text += sql[j];
       }
       literals.push(text);
-      skeleton += "'_'";
+      skeleton += text === '' ? "''" : "'_'";
       i = j + 1;
     } else if (c === '"') {
       const end = sql.indexOf('"', i + 1);
@@ -80,6 +80,7 @@ export function oracleSqlProblems(sql: string, parameters: readonly unknown[] = 
   }
 
   for (const [pattern, name] of POSTGRES_ONLY) if (pattern.test(skeleton)) problems.push(`PostgreSQL-only syntax: ${name}`);
+  if (/(=|<>|!=|\bin\s*\([^)]*)\s*''/.test(skeleton)) problems.push("a comparison with '': Oracle's empty string is NULL, so it is never true (IS NULL, or NVL)");
 
   for (const { name, afterAs } of identifiers) {
     if (!afterAs && name !== name.toUpperCase()) problems.push(`quoted identifier "${name}" is not upper case (Oracle's unquoted names are)`);
