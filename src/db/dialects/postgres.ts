@@ -218,18 +218,22 @@ export class PostgresDialect implements Dialect {
     const db = session ? session.db : (on as Kysely<Database>);
     const { owner } = close;
     const log = jobLog ? { ...jobLog.counts, ...jobLog.run } : null;
-    const shape = [session ? 'session' : 'pool', close.message === null ? 'keep msg' : 'msg', owner ? 'owned' : 'unowned', !log ? 'no log' : jobLog!.joblogid === null ? 'new log' : 'log'];
+    // closeRunStatement decides its shape by the status too: a value of the shape, not a marker.
+    const elsewhere = close.whenClosedElsewhere;
+    const shape = [close.status, session ? 'session' : 'pool', close.message === null ? 'keep msg' : 'msg', owner ? 'owned' : 'unowned', !log ? 'no log' : jobLog!.joblogid === null ? 'new log' : 'log', elsewhere ? 'unless closed elsewhere' : ''];
     const query = this.#templates.compile(
       `closeRunRow:${shape.join(',')}`,
       [
-        close.prcid, close.status,
+        close.prcid,
+        ...(elsewhere ? [elsewhere.message] : []),
         ...(close.message === null ? [] : [close.message]),
         ...(owner ? [owner.requestId, owner.claimedBy] : []),
         ...(log ? [log.prcid, log.jobid, log.mapref, log.sessionId, log.source, log.target, log.errors] : []),
         ...(jobLog && jobLog.joblogid !== null ? [jobLog.joblogid] : []),
       ],
       (m) => {
-        let i = 2;
+        let i = 1;
+        const whenClosedElsewhere = elsewhere ? { status: elsewhere.status, message: m[i++] as string } : undefined;
         const message = close.message === null ? null : (m[i++] as string);
         const byRequest = owner ? { requestId: m[i++] as string, claimedBy: m[i++] as string } : null;
         const row: JobLogRow | null = log
@@ -239,7 +243,7 @@ export class PostgresDialect implements Dialect {
               joblogid: jobLog!.joblogid === null ? null : (m[i++] as number),
             }
           : null;
-        return this.#closeRunStatement(session !== null, { prcid: m[0] as number, status: m[1] as RunClose['status'], message, owner: byRequest }, row).compile();
+        return this.#closeRunStatement(session !== null, { prcid: m[0] as number, status: close.status, message, owner: byRequest, whenClosedElsewhere }, row).compile();
       },
     );
     const [row] = (await db.executeQuery<{ logs: unknown; source: unknown; target: unknown; errors: unknown; closed: unknown }>(query)).rows;
