@@ -41,6 +41,11 @@ export { makeWorkerId } from './worker/workerId.js';
 export { queueStatus } from './observe/status.js';
 export { runDoctor } from './observe/doctor.js';
 export { whyMapref } from './observe/why.js';
+export { followRequest, type RequestSnapshot } from './observe/followRequest.js';
+
+// The web console: as its own server, or as a fetch handler to mount in another one.
+export { createConsoleApp } from './console/app.js';
+export { openConsoleContext, startConsoleServer } from './console/server.js';
 export { createLogger } from './observe/logger.js';
 
 /** Opens the configured database (DWPRC_* variables, or `config`); call `close()` when done. */

@@ -98,7 +98,6 @@ svg .node.st-none rect { fill: var(--none); }
 svg .node text { fill: #fff; font-weight: 600; }
 svg .node.missing rect { fill: #fff; stroke: var(--fl); stroke-dasharray: 4 3; } svg .node.missing text { fill: var(--fl); }
 svg .scheduled { fill: #fff; stroke: #455a64; stroke-width: 1.5; }
-svg .fired { fill: #90a4ae; }
 svg .now { stroke: #d81b60; stroke-width: 1.5; }
 svg .now, svg .grid, svg .axis { pointer-events: none; }
 svg .edge { fill: none; stroke: #607d8b; stroke-width: 1.5; }
@@ -110,7 +109,6 @@ svg .edge-label { font-size: 11px; fill: var(--st); }
 .legend i.st-PC { background: var(--pc); } .legend i.st-FL { background: var(--fl); } .legend i.st-ST { background: var(--st); }
 .legend i.st-IP { background: var(--ip); } .legend i.st-none { background: var(--none); }
 .legend i.scheduled { background: #fff; border: 1.5px solid #455a64; border-radius: 50%; }
-.legend i.fired { background: #90a4ae; border-radius: 50%; }
 .warn { color: var(--fl); }
 #tip { position: fixed; z-index: 10; max-width: 460px; padding: 6px 9px; background: #263238; color: #fff; font-size: 12px; white-space: pre-wrap; border-radius: 4px; pointer-events: none; }
 `;

@@ -38,14 +38,21 @@ export interface TimelineLayout {
   height: number;
   rows: { mapref: string; y: number }[];
   bars: (TimelineRun & { x: number; y: number; width: number })[];
-  /** Occurrences the schedule engine computes for the day: still to come (`scheduled`) or already past (`fired`). */
-  marks: (TimelineOccurrence & { x: number; y: number; kind: 'scheduled' | 'fired' })[];
+  /** Occurrences still to come, as the schedule engine computes them; `r` shrinks as a row's marks crowd. */
+  marks: (TimelineOccurrence & { x: number; y: number; r: number })[];
   ticks: { x: number; label: string }[];
   /** The now line, when now is inside the day. */
   nowX: number | null;
 }
 
+/** Marks spread evenly over the plot keep apart: 4.5 px at most, 1.5 px at least. */
+function markRadius(marksInRow: number): number {
+  return Math.min(4.5, Math.max(1.5, PLOT_WIDTH / marksInRow / 3));
+}
+
 export function layoutTimeline(input: TimelineInput): TimelineLayout {
+  const marksPerRow = new Map<string, number>();
+  for (const o of input.occurrences) marksPerRow.set(o.mapref, (marksPerRow.get(o.mapref) ?? 0) + 1);
   const span = input.endMs - input.startMs;
   const xOf = (ms: number) => LABEL_WIDTH + (Math.min(Math.max(ms, input.startMs), input.endMs) - input.startMs) / span * PLOT_WIDTH;
   const maprefs = [...new Set([...input.runs.map((r) => r.mapref), ...input.occurrences.map((o) => o.mapref)])].sort();
@@ -61,7 +68,7 @@ export function layoutTimeline(input: TimelineInput): TimelineLayout {
     }),
     marks: input.occurrences
       .filter((o) => o.atMs >= input.startMs && o.atMs < input.endMs)
-      .map((o) => ({ ...o, x: xOf(o.atMs), y: rowY.get(o.mapref)! + ROW_HEIGHT / 2, kind: o.atMs > input.nowMs ? 'scheduled' : 'fired' })),
+      .map((o) => ({ ...o, x: xOf(o.atMs), y: rowY.get(o.mapref)! + ROW_HEIGHT / 2, r: markRadius(marksPerRow.get(o.mapref) ?? 1) })),
     ticks: input.ticks.map((t) => ({ x: xOf(t.atMs), label: t.label })),
     nowX: input.nowMs >= input.startMs && input.nowMs < input.endMs ? xOf(input.nowMs) : null,
   };

@@ -136,6 +136,34 @@ export interface DwjobTable {
   trgtbnm: string | null;
   stflg: string | null;
   curflg: string | null;
+  /** The DWDBCONDTLS connection a Python flow loads into; null = the DW database. */
+  trgconid: number | null;
+}
+
+/** Connections of the later tool, for Python flows' source and target (read only). */
+export interface DwdbcondtlsTable {
+  conid: number;
+  connm: string | null;
+  dbhost: string | null;
+  dbport: string | null;
+  dbsrvnm: string | null;
+  usrnm: string | null;
+  schnm: string | null;
+  /** Never logged. */
+  passwd: string | null;
+  /** A connection string; wins over host, port and service when set. */
+  constr: string | null;
+  /** ORACLE (also when empty), POSTGRESQL/POSTGRES; others are refused. */
+  dbtyp: string | null;
+  curflg: string | null;
+}
+
+/** A job's detail rows (read only): the first current one's MAPRSQLCD names its source SQL. */
+export interface DwjobdtlTable {
+  jobdtlid: number;
+  mapref: string;
+  maprsqlcd: string | null;
+  curflg: string | null;
 }
 
 export interface DwparamsTable {
@@ -159,6 +187,8 @@ export interface DwmaprsqlTable {
   dwmaprsqlcd: string;
   dwmaprsql: string | null;
   curflg: string | null;
+  /** The DWDBCONDTLS connection the SQL reads from (a Python flow's source). */
+  sqlconid: number | null;
 }
 
 /** Live workers (UTC heartbeats), for status and doctor; never needed for correctness. */
@@ -193,12 +223,14 @@ export interface Database {
   dwmaprsql: DwmaprsqlTable;
   dwprcver: DwprcverTable;
   dwprcwrk: DwprcwrkTable;
+  dwdbcondtls: DwdbcondtlsTable;
+  dwjobdtl: DwjobdtlTable;
 }
 
 /** Every table and sequence dwprc knows, by default name; the prefix mapping works on these. */
 export const TABLES = Object.freeze([
   'dwjobflw', 'dwjobsch', 'dwprclog', 'dwjoblog', 'dwjoberr', 'dwprcreq',
-  'dwjob', 'dwparams', 'dwmapr', 'dwmaprsql', 'dwprcver', 'dwprcwrk',
+  'dwjob', 'dwparams', 'dwmapr', 'dwmaprsql', 'dwprcver', 'dwprcwrk', 'dwdbcondtls', 'dwjobdtl',
 ] as const satisfies readonly (keyof Database)[]);
 
 export const SEQUENCES = Object.freeze(['dwjobschseq', 'dwprclogseq', 'dwjoblogseq', 'dwjoberrseq'] as const);

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { compareWithContract, CONTRACT } from '../db/contract.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import { schemaVersion } from '../db/migrate.js';
+import { pythonCheck } from '../engine/python/pythonCheck.js';
 import { errorMessage } from '../errors.js';
 import { DWPRC_VERSION } from '../version.js';
 import { currentSchedulesCheck } from './currentSchedules.js';
@@ -89,6 +90,7 @@ export async function runDoctor(dialect: Dialect, config: Config): Promise<Docto
       ['open runs', () => orphanRunsCheck(dialect)],
       ['other services', () => foreignWaitingCheck(dialect, config.foreignRequests, config.foreignWaitMs)],
       ['other claimers', () => foreignClaimerCheck(dialect)],
+      ['python', () => pythonCheck(dialect, config.python)],
     ] as const) {
       checks.push(await check().catch((error: unknown) => ({ name, status: 'warn' as const, detail: `could not check: ${errorMessage(error).split('\n')[0]}` })));
     }

@@ -130,7 +130,8 @@ async function queuedRequests(db: Kysely<Database>, mapref: string): Promise<{ q
 async function flowFact(dialect: Dialect, config: Config, mapref: string, log: Logger, flows: FlowRegistry | undefined): Promise<FlowFact> {
   try {
     const flow = await resolveFlow(mapref, { dialect, config, log, ...(flows ? { flows } : {}) });
-    return flow.kind === 'typescript' ? { kind: 'typescript', file: flow.file } : { kind: 'dwlogic', jobflwid: Number(flow.jobflwid) };
+    if (flow.kind === 'typescript') return { kind: 'typescript', file: flow.file };
+    return { kind: 'dwlogic', jobflwid: Number(flow.jobflwid), ...(flow.kind === 'python' ? { python: true } : {}) };
   } catch (error) {
     if (error instanceof UserError) return { kind: 'none', reason: error.message };
     throw error;

@@ -45,8 +45,9 @@ export interface RunFact {
 
 export type FlowFact =
   | { kind: 'typescript'; file: string }
-  | { kind: 'dwlogic'; jobflwid: number }
-  /** No flow, or one the engine refuses (empty or Python DWLOGIC): the engine's own message. */
+  /** `python`: DWLOGIC defining execute_job, run in a Python child. */
+  | { kind: 'dwlogic'; jobflwid: number; python?: boolean }
+  /** No flow, or one the engine refuses (empty, or Python without execute_job): the engine's own message. */
   | { kind: 'none'; reason: string };
 
 export interface ScheduleFact {
@@ -401,7 +402,7 @@ export function decideWhy(facts: WhyFacts): WhyAnswer {
 export function whyEvidence(f: WhyFacts): string[] {
   const lines: string[] = [];
   lines.push(
-    `flow: ${f.flow.kind === 'typescript' ? `TypeScript flow in ${f.flow.file}` : f.flow.kind === 'dwlogic' ? `DWLOGIC of JOBFLWID ${f.flow.jobflwid}` : `none (${f.flow.reason})`}`,
+    `flow: ${f.flow.kind === 'typescript' ? `TypeScript flow in ${f.flow.file}` : f.flow.kind === 'dwlogic' ? `${f.flow.python ? 'Python DWLOGIC (execute_job)' : 'DWLOGIC'} of JOBFLWID ${f.flow.jobflwid}` : `none (${f.flow.reason})`}`,
   );
   if (f.running) {
     const lease = f.running.leaseExpiresAt ? `, lease ${leaseExpired(f, f.running) ? 'expired' : 'until'} ${inZone(f.running.leaseExpiresAt, f.zone)}` : '';

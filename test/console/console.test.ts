@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { freePort } from '../../src/db/embedded.js';
@@ -21,6 +22,43 @@ const TOKEN = 'console-test-token-3f9a';
 const XSS_MSG = '<script>window.__xss = 1</script> & "quoted"';
 const XSS_MAPREF = 'X<img src=x onerror="window.__xss=2">';
 
+/** An address of this machine other than loopback: a request to it comes from that address, as another host's would. */
+function outsideAddress(): string | undefined {
+  return Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+}
+
+/**
+ * Runs of a night's loads earlier today, as DWPRCLOG holds them whoever wrote them (the PL/SQL
+ * package did, before dwprc), spread over the part of the day that has passed, and schedules
+ * still to come: what the README's picture of the timeline shows.
+ */
+async function seedEarlierRuns(t: TestDatabase): Promise<void> {
+  const runs: [string, [number, number, 'PC' | 'FL' | 'ST', string?][]][] = [
+    ['DW_CUSTOMERS', [[0.02, 0.05, 'PC'], [0.35, 0.38, 'PC'], [0.7, 0.73, 'PC']]],
+    ['DW_ORDERS', [[0.06, 0.12, 'PC'], [0.39, 0.46, 'FL', 'ORA-01652: unable to extend temp segment by 128 in tablespace TEMP'], [0.5, 0.57, 'PC']]],
+    ['DW_SALES_FACT', [[0.13, 0.24, 'PC'], [0.58, 0.68, 'ST', 'stopped: graceful stop requested']]],
+    ['DW_STOCK', [[0.05, 0.08, 'PC'], [0.3, 0.33, 'PC'], [0.6, 0.63, 'PC'], [0.9, 0.93, 'PC']]],
+    ['DW_FINANCE_MART', [[0.25, 0.34, 'PC'], [0.74, 0.86, 'PC']]],
+  ];
+  const now = Date.now();
+  const dayStart = now - (now % 86_400_000);
+  const span = Math.max(0, now - dayStart - 120_000);
+  const at = (f: number) => new Date(dayStart + Math.round(f * span / 1000) * 1000);
+  for (const [mapref, list] of runs) {
+    for (const [from, to, status, msg] of list) {
+      const prcid = Number(await t.dialect.selectValue(t.dialect.nextValue('dwprclogseq')));
+      await t.dialect.db.insertInto('dwprclog').values({
+        prcid, jobid: 1, jobflwid: 1, strtdt: at(from), enddt: at(to), status, reccrdt: at(from), recupdt: at(to), msg: msg ?? null, mapref, sessionid: 1,
+        param1: null, param2: null, param3: null, param4: null, param5: null, param6: null, param7: null, param8: null, param9: null, param10: null,
+        prclog: null,
+      }).execute();
+    }
+  }
+  const today = new Date(dayStart).toISOString().slice(0, 10);
+  await insertSchedule(t.dialect, { mapref: 'DW_STOCK', frqcd: 'ID', frqhh: '-1', frqmi: '30', strtdt: today });
+  await insertSchedule(t.dialect, { mapref: 'DW_FINANCE_MART', frqcd: 'DL', frqhh: '23', frqmi: '30', strtdt: today });
+}
+
 /**
  * The web console in Debian's chromium against real runs of every status made by a real worker:
  * each page shows what the database holds, and keeps up with it.
@@ -36,6 +74,7 @@ describe('dwprc console in a browser', () => {
   let page: Page;
   let env: Record<string, string>;
   let hourlyMinute: number;
+  let okSchedule: number;
 
   before(async () => {
     t = await createTestDatabase();
@@ -50,14 +89,18 @@ describe('dwprc console in a browser', () => {
     hourlyMinute = (now.getUTCMinutes() + 30) % 60;
     const yesterday = new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
     const ok = await insertSchedule(t.dialect, { mapref: 'C_OK', frqcd: 'ID', frqmi: String(hourlyMinute), strtdt: yesterday });
+    okSchedule = ok;
     await insertSchedule(t.dialect, { mapref: 'C_CHILD', frqcd: 'DL', frqhh: '1', frqmi: '0', strtdt: yesterday, parent: ok });
     const oldFail = await insertSchedule(t.dialect, { mapref: 'C_FAIL', frqcd: 'DL', frqhh: '2', frqmi: '0', strtdt: yesterday });
     await t.dialect.db.updateTable('dwjobsch').set({ curflg: 'N' }).where('jobschid', '=', oldFail).execute();
     await insertSchedule(t.dialect, { mapref: 'C_FAIL', frqcd: 'DL', frqhh: '3', frqmi: '0', strtdt: yesterday });
     await insertSchedule(t.dialect, { mapref: 'C_ORPHAN', frqcd: 'DL', frqhh: '4', frqmi: '0', strtdt: yesterday, parent: oldFail });
+    await insertSchedule(t.dialect, { mapref: 'C_LOST', frqcd: 'DL', frqhh: '4', frqmi: '0', strtdt: yesterday, parent: 99_999 });
     const a = await insertSchedule(t.dialect, { mapref: 'CY_A', frqcd: 'DL', frqhh: '5', frqmi: '0', strtdt: yesterday });
     const b = await insertSchedule(t.dialect, { mapref: 'CY_B', frqcd: 'DL', frqhh: '5', frqmi: '0', strtdt: yesterday, parent: a });
     await t.dialect.db.updateTable('dwjobsch').set({ dpndJobschid: b }).where('jobschid', '=', a).execute();
+
+    await seedEarlierRuns(t);
 
     const workerPort = await freePort();
     workerBase = `http://127.0.0.1:${workerPort}`;
@@ -137,16 +180,15 @@ describe('dwprc console in a browser', () => {
     const bars = await page.locator('#timeline rect.bar').evaluateAll((els) => els.map((e) => ({ prcid: Number(e.getAttribute('data-prcid')), mapref: e.getAttribute('data-mapref'), status: e.getAttribute('data-status') })));
     assert.deepEqual(bars.sort((x, y) => x.prcid - y.prcid), runs.map((r) => ({ prcid: Number(r.prcid), mapref: r.mapref, status: r.status })));
     assert.deepEqual(new Set(runs.map((r) => r.status)), new Set(['PC', 'FL', 'ST', 'IP']));
-    // C_OK's hourly schedule: every occurrence of today is marked, the ones still to come as scheduled.
-    const marks = await page.locator('#timeline circle[data-mapref="C_OK"]').evaluateAll((els) => els.map((e) => e.getAttribute('class')));
+    // C_OK's hourly schedule: the occurrences of today still to come are marked, by the schedule engine.
+    const marks = await page.locator('#timeline circle.scheduled[data-mapref="C_OK"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-tip')));
     const now = new Date();
-    const future = Array.from({ length: 24 }, (_, h) => Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), h, hourlyMinute)).filter((at) => at > now.getTime()).length;
-    assert.equal(marks.length, 24);
-    assert.equal(marks.filter((c) => c === 'scheduled').length, future);
+    const future = Array.from({ length: 24 }, (_, h) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), h, hourlyMinute))).filter((at) => at > now);
+    assert.deepEqual(marks, future.map((at) => `C_OK: scheduled ${at.toISOString().slice(0, 16).replace('T', ' ')}, not yet run (JOBSCHID ${okSchedule})`));
     // Children and disabled schedules have no marks of their own.
     assert.equal(await page.locator('#timeline circle[data-mapref="C_CHILD"]').count(), 0);
 
-    const failed = runs.find((r) => r.status === 'FL')!;
+    const failed = runs.find((r) => r.status === 'FL' && r.mapref === 'C_FAIL')!;
     const bar = page.locator(`#timeline rect.bar[data-prcid="${failed.prcid}"]`);
     await bar.hover();
     await waitFor(async () => (await page.locator('#tip').isVisible()) && (await page.locator('#tip').innerText()).includes(`PRCID ${failed.prcid}`), 'the hover card');
@@ -155,6 +197,15 @@ describe('dwprc console in a browser', () => {
     await bar.click();
     await page.waitForURL(/\/mapref\?m=C_FAIL$/);
     assert.equal(await page.locator('h1').innerText(), 'C_FAIL');
+  });
+
+  test("the day's picture: earlier runs at their times, schedules still to come (the README's screenshot)", async () => {
+    await page.goto(`${base}/timeline`);
+    const failed = page.locator('#timeline rect.bar[data-mapref="DW_ORDERS"][data-status="FL"]');
+    assert.match((await failed.getAttribute('data-tip'))!, /MSG: ORA-01652/);
+    assert.ok((await page.locator('#timeline circle.scheduled[data-mapref="DW_STOCK"]').count()) >= 1);
+    await failed.hover();
+    await page.locator('main').screenshot({ path: await artifactPath('timeline-day.png') });
   });
 
   test('markup in a MSG or a MAPREF stays text on every page; no script of it runs', async () => {
@@ -180,7 +231,7 @@ describe('dwprc console in a browser', () => {
     await page.screenshot({ path: await artifactPath('schedules.png'), fullPage: true });
   });
 
-  test('Chains: parents → children as a picture, nodes coloured by their last run, the cycle and the retired link visible', async () => {
+  test('Chains: parents → children as a picture, nodes coloured by their last run, the cycle, the retired link and a link to no row visible', async () => {
     await page.goto(`${base}/chains`);
     const nodes = await page.locator('#chains g.node').evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-mapref'), e.getAttribute('class')])));
     assert.equal(nodes.C_OK, 'node st-PC');
@@ -191,6 +242,9 @@ describe('dwprc console in a browser', () => {
     assert.equal(await page.locator('#chains path.edge.cycle').count(), 2);
     assert.match(await page.locator('#cycles').innerText(), /CY_A → CY_B → CY_A/);
     assert.match(await page.locator('#retired').innerText(), /C_ORPHAN .* a retired row of C_FAIL/);
+    assert.equal(await page.locator('#chains path.edge[data-from="#99999"][data-to="C_LOST"]').count(), 1);
+    assert.equal(await page.locator('#chains g.node.missing').count(), 1);
+    assert.match(await page.locator('#missing').innerText(), /C_LOST \(JOBSCHID \d+\) names JOBSCHID 99999, which no DWJOBSCH row has/);
     await page.screenshot({ path: await artifactPath('chains.png'), fullPage: true });
     await page.locator('#chains a', { has: page.locator('g.node[data-mapref="C_OK"]') }).click();
     await page.waitForURL(/\/mapref\?m=C_OK$/);
@@ -226,5 +280,13 @@ describe('dwprc console in a browser', () => {
     assert.match(await r.text(), /<svg id="timeline"/);
     assert.equal((await fetch(`${workerBase}/healthz`)).status, 200);
     assert.equal((await fetch(`${workerBase}/metrics`)).status, 200);
+  });
+
+  test('on the worker port, from another address without a token: 403 for the pages, /healthz as before', { skip: outsideAddress() ? false : 'this machine has no non-loopback IPv4 address to ask from' }, async () => {
+    const outside = workerBase.replace('127.0.0.1', outsideAddress()!);
+    const r = await fetch(`${outside}/timeline`);
+    assert.equal(r.status, 403);
+    assert.equal(await r.text(), '403: the console answers this host only unless DWPRC_CONSOLE_TOKEN is set\n');
+    assert.equal((await fetch(`${outside}/healthz`)).status, 200);
   });
 });

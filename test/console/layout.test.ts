@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DateTime } from 'luxon';
 import { layoutChains } from '../../src/console/chainGraph.js';
-import { hourWindow } from '../../src/console/pages/timeline.js';
+import { hourWindow, thinned } from '../../src/console/pages/timeline.js';
 import { LABEL_WIDTH, layoutTimeline, MIN_BAR, PLOT_WIDTH } from '../../src/console/timelineLayout.js';
 import type { ChainLink } from '../../src/observe/chainLinks.js';
 
@@ -30,7 +30,8 @@ describe('timeline layout', () => {
     assert.equal(bar(3).width, MIN_BAR);
     assert.equal(bar(4).x, LABEL_WIDTH);
     assert.equal(bar(1).y, bar(3).y);
-    assert.deepEqual(l.marks.map((m) => m.kind), ['scheduled', 'fired']);
+    assert.deepEqual(l.marks.map((m) => m.atMs), [20 * H, 3 * H]);
+    assert.equal(l.marks[0]!.r, 4.5);
     assert.equal(l.nowX, LABEL_WIDTH + PLOT_WIDTH * 0.75);
     assert.equal(layoutTimeline({ ...day, nowMs: 30 * H, runs: [], occurrences: [] }).nowX, null);
   });
@@ -44,6 +45,15 @@ describe('timeline layout', () => {
     assert.equal(z.end.toISO(), end.toISO());
     for (const [a, b] of [['5', '5'], ['x', 'y'], ['0', '24'], [undefined, undefined], ['30', '40']]) assert.equal(hourWindow(start, end, a, b).zoomed, false, `${a}-${b}`);
   });
+});
+
+test('dense schedules: every k-th occurrence, the first (the next one) always kept', () => {
+  const minutes = Array.from({ length: 1440 }, (_, i) => i);
+  const { kept, every } = thinned(minutes, 120);
+  assert.equal(every, 12);
+  assert.equal(kept.length, 120);
+  assert.equal(kept[0], 0);
+  assert.deepEqual(thinned([5, 6], 120), { kept: [5, 6], every: 1 });
 });
 
 describe('chain layout', () => {

@@ -1,28 +1,29 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { executeRequest } from '../../src/engine/executeRequest.js';
+import { pythonCheck } from '../../src/engine/python/pythonCheck.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { retryRequest } from '../../src/queue/cancelRequest.js';
 import { resumedPayload } from '../../src/queue/resumePoint.js';
 import { claimRequest, errorsOf, reclaim, runsOf, setFlow } from '../support/engine.js';
-import { fixtureFlow, pythonHarness, pythonWith, pythonWithout } from '../support/python.js';
+import { FIXTURES, fixtureFlow, processGroupGone, pythonHarness, pythonWith, pythonWithout } from '../support/python.js';
 import { waitFor } from '../support/waitFor.js';
 
 const python = pythonWith('psycopg2');
 
-/** The group was SIGKILLed: its members are gone once the kernel (and init, for orphans) reaped them. */
-function groupGone(pgid: number) {
-  const gone = () => {
-    try {
-      process.kill(-pgid, 0);
-      return false;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ESRCH';
-    }
-  };
-  return waitFor(gone, `no process left in group ${pgid} (the sleep the flow started included)`, 2_000);
-}
+describe('dwprc retry --resume: param1 from the last run’s checkpoint (pure)', () => {
+  test('the checkpoint replaces param1 where the payload had it; none, COMPLETED or the given value change nothing', () => {
+    assert.deepEqual(resumedPayload({ param1: 'A', param2: 'x' }, 'BATCH-7'), { param1: 'BATCH-7', param2: 'x' });
+    assert.deepEqual(resumedPayload({ params: { param1: 'A' }, truncate_flag: 'N' }, 'BATCH-7'), { params: { param1: 'BATCH-7' }, truncate_flag: 'N' });
+    assert.deepEqual(resumedPayload({}, 'BATCH-7'), { param1: 'BATCH-7' });
+    assert.equal(resumedPayload({ param1: 'A' }, null), null);
+    assert.equal(resumedPayload({ param1: 'A' }, '  '), null);
+    assert.equal(resumedPayload({ param1: 'A' }, 'completed'), null);
+    assert.equal(resumedPayload({ params: { param1: 'A' } }, 'A'), null);
+  });
+});
 
 describe('engine: Python job flows (execute_job) in supervised child processes', { skip: python.skip }, () => {
   let t: TestDatabase;
@@ -35,6 +36,12 @@ describe('engine: Python job flows (execute_job) in supervised child processes',
 
   const targetRows = async (prcid: number) =>
     (await sql<{ day: string; n: number }>`select day, n from py_target where prcid = ${prcid} order by n`.execute(t.dialect.db)).rows;
+  async function runFlow(mapref: string, code: string, settings: Parameters<typeof pythonHarness>[1] = { interpreter }, payload: Record<string, unknown> = {}) {
+    await setFlow(t, mapref, code);
+    const h = pythonHarness(t, settings);
+    const outcome = await executeRequest(await claimRequest(t, 'IMMEDIATE', mapref, payload), h.context);
+    return { outcome, runs: await runsOf(t, mapref), h };
+  }
 
   test('counts, a checkpoint in PARAM1 through SESSIONID + PRCID, output lines with mapref and prcid: PC', async () => {
     const mapref = 'PY_COUNTS';
@@ -58,37 +65,6 @@ describe('engine: Python job flows (execute_job) in supervised child processes',
     const logs = await t.dialect.db.selectFrom('dwjoblog').selectAll().where('prcid', '=', run.prcid).execute();
     assert.deepEqual(logs.map((l) => [l.srcrows, l.trgrows, l.errrows, Number(l.sessionid)]), [[4, 3, 1, Number(run.sessionid)]]);
   });
-});
-
-describe('dwprc retry --resume: param1 from the last run’s checkpoint (pure)', () => {
-  test('the checkpoint replaces param1 where the payload had it; none, COMPLETED or the given value change nothing', () => {
-    assert.deepEqual(resumedPayload({ param1: 'A', param2: 'x' }, 'BATCH-7'), { param1: 'BATCH-7', param2: 'x' });
-    assert.deepEqual(resumedPayload({ params: { param1: 'A' }, truncate_flag: 'N' }, 'BATCH-7'), { params: { param1: 'BATCH-7' }, truncate_flag: 'N' });
-    assert.deepEqual(resumedPayload({}, 'BATCH-7'), { param1: 'BATCH-7' });
-    assert.equal(resumedPayload({ param1: 'A' }, null), null);
-    assert.equal(resumedPayload({ param1: 'A' }, '  '), null);
-    assert.equal(resumedPayload({ param1: 'A' }, 'completed'), null);
-    assert.equal(resumedPayload({ params: { param1: 'A' } }, 'A'), null);
-  });
-});
-
-describe('engine: Python job flows that fail, stop or crash', { skip: python.skip }, () => {
-  let t: TestDatabase;
-  const interpreter = python.interpreter!;
-  before(async () => {
-    t = await createTestDatabase();
-    await sql`create table py_target (prcid bigint, day varchar(250), n int)`.execute(t.dialect.db);
-  });
-  after(() => t.drop());
-
-  const targetRows = async (prcid: number) =>
-    (await sql<{ day: string; n: number }>`select day, n from py_target where prcid = ${prcid} order by n`.execute(t.dialect.db)).rows;
-  async function runFlow(mapref: string, code: string, settings: Parameters<typeof pythonHarness>[1] = { interpreter }, payload: Record<string, unknown> = {}) {
-    await setFlow(t, mapref, code);
-    const h = pythonHarness(t, settings);
-    const outcome = await executeRequest(await claimRequest(t, 'IMMEDIATE', mapref, payload), h.context);
-    return { outcome, runs: await runsOf(t, mapref), h };
-  }
 
   test('status ERROR: FL with its error_message, its work rolled back, one ERR row (the tool marked these PC)', async () => {
     const { outcome, runs } = await runFlow('PY_ERRSTATUS', fixtureFlow('error_status'));
@@ -147,14 +123,14 @@ describe('engine: Python job flows that fail, stop or crash', { skip: python.ski
     assert.equal(runs[0]!.msg, 'the Python process exited with code 3 before execute_job returned');
   });
 
-  test('a missing interpreter or driver module: FAILED before any DWPRCLOG row, one line naming it', async () => {
+  test('a missing interpreter or driver module: FAILED before any DWPRCLOG row, one line naming it', async (ctx) => {
     const missing = await runFlow('PY_NOPYTHON', fixtureFlow('noop'), { interpreter: '/nonexistent/python3' });
     assert.deepEqual(missing.runs, []);
     assert.equal(missing.outcome.started, false);
     assert.equal(missing.outcome.retryable, false);
     assert.match(missing.outcome.result.message, /^DWPRC_PYTHON: no Python interpreter "\/nonexistent\/python3" \(not found\); set DWPRC_PYTHON/);
     const bare = pythonWithout('psycopg2');
-    if (!bare) return test.skip?.('every Python here has psycopg2');
+    if (!bare) return ctx.skip('the missing-driver half: every Python here has psycopg2 (the pyenv python3 on PATH has not, where there is one)');
     const noDriver = await runFlow('PY_NODRIVER', fixtureFlow('noop'), { interpreter: bare });
     assert.deepEqual(noDriver.runs, []);
     assert.equal(noDriver.outcome.started, false);
@@ -169,13 +145,19 @@ describe('engine: Python job flows that fail, stop or crash', { skip: python.ski
     await waitFor(() => h.lines.some((l) => l.msg === 'sleeping'), 'the flow to sleep');
     const pid = h.lines.find((l) => l.msg === 'Python flow running in its child process')!.pid as number;
     const [open] = await runsOf(t, mapref);
+    const password = decodeURIComponent(new URL(t.url).password);
+    assert.ok(password.length > 0, 'the test database has a password to look for');
+    for (const file of ['cmdline', 'environ']) {
+      assert.ok(!readFileSync(`/proc/${pid}/${file}`, 'latin1').includes(password), `the password is not in the child's ${file}`);
+    }
+    assert.ok(!h.lines.some((l) => JSON.stringify(l).includes(password)), 'nor in any log line');
     h.kill();
     const outcome = await running;
     assert.equal(outcome.status, 'CANCELLED');
     const [run] = await runsOf(t, mapref);
     assert.equal(run!.status, 'ST');
     assert.equal(run!.msg, 'Stopped by stop request STOP-F (force)');
-    await groupGone(pid);
+    await processGroupGone(pid);
     const sessions = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where pid = ${open!.sessionid}`.execute(t.dialect.db);
     assert.equal(sessions.rows[0]!.n, 0);
   });
@@ -185,7 +167,7 @@ describe('engine: Python job flows that fail, stop or crash', { skip: python.ski
     assert.equal(runs[0]!.status, 'FL');
     assert.equal(runs[0]!.msg, 'timed out after 1.5s (DWPRC_FLOW_TIMEOUT); its Python process group was ended');
     const pid = h.lines.find((l) => l.msg === 'Python flow running in its child process')!.pid as number;
-    await groupGone(pid);
+    await processGroupGone(pid);
   });
 
   test('graceful stop: the flow sees the STOP row and returns STOPPED: ST', async () => {
@@ -243,6 +225,20 @@ describe('engine: Python job flows that fail, stop or crash', { skip: python.ski
     const left = await sql<{ prcid: number }>`select prcid from py_target`.execute(t.dialect.db);
     assert.deepEqual(left.rows.map((r) => Number(r.prcid)), [runs[0]!.prcid]);
     assert.ok(h.lines.some((l) => l.msg === 'dwprc: target "py_target" truncated before the load' && l.prcid === runs[0]!.prcid));
+  });
+
+  test('doctor: the interpreter and its driver checked when Python flows exist; missing DWPRC_PYTHONPATH folders warn', async () => {
+    const ok = await pythonCheck(t.dialect, { interpreter, path: [FIXTURES], flowTimeoutMs: null });
+    assert.equal(ok.status, 'ok');
+    assert.match(ok.detail, new RegExp(`^\\d+ Python job flows; ${interpreter} 3\\.\\d+\\.\\d+ with psycopg2; DWPRC_PYTHONPATH ${FIXTURES}$`));
+    const nowhere = await pythonCheck(t.dialect, { interpreter: '/nonexistent/python3', path: [], flowTimeoutMs: null });
+    assert.deepEqual([nowhere.status, nowhere.fix], ['fail', 'set DWPRC_PYTHON to a Python 3 with psycopg2 (apt-get install python3-psycopg2 (or pip install psycopg2-binary))']);
+    assert.match(nowhere.detail, /but DWPRC_PYTHON \(\/nonexistent\/python3\) not found: their runs fail$/);
+    const gone = await pythonCheck(t.dialect, { interpreter, path: ['/nonexistent/backend'], flowTimeoutMs: null });
+    assert.equal(gone.status, 'warn');
+    assert.match(gone.detail, /DWPRC_PYTHONPATH folder missing: \/nonexistent\/backend$/);
+    const bare = pythonWithout('psycopg2');
+    if (bare) assert.match((await pythonCheck(t.dialect, { interpreter: bare, path: [], flowTimeoutMs: null })).detail, /has no module psycopg2: their runs fail$/);
   });
 
   test('two concurrent runs: each output line carries its own run', async () => {

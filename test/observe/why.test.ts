@@ -105,6 +105,8 @@ describe('dwprc why, against the database (each answer set up with plain inserts
     assert.equal((await why('NOFLOW')).kind, 'no-flow', 'an inactive row (STFLG I) is no flow');
     await flow('PY', 'import pandas as pd\ndef main():\n    pass\n');
     assert.match((await why('PY')).answer, /^no flow to run: DWLOGIC of PY \(JOBFLWID \d+\) is Python code/);
+    await flow('PYJOB', 'def execute_job(metadata, source, target, session_params):\n    return {}\n');
+    assert.match((await why('PYJOB')).evidence[0]!, /^flow: Python DWLOGIC \(execute_job\) of JOBFLWID \d+$/);
     const ts = await why('TSFLOW', new Map([['TSFLOW', { flow: defineFlow({ mapref: 'TSFLOW', run: async () => undefined }), file: '/flows/ts.js' }]]));
     assert.equal(ts.kind, 'not-scheduled');
     assert.equal(ts.evidence[0], 'flow: TypeScript flow in /flows/ts.js');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { chainLinksQuery } from '../../src/observe/chainLinks.js';
+import { chainLinksQuery, danglingLinksQuery } from '../../src/observe/chainLinks.js';
 import { changeMarkQueries } from '../../src/observe/changeMark.js';
 import { dayRunsQuery } from '../../src/observe/dayRuns.js';
 import { lastRunsQuery } from '../../src/observe/lastRuns.js';
@@ -31,7 +31,11 @@ describe('waiting and the console on Oracle, as compiled', () => {
     );
     assert.equal(
       assertOracleSql(chainLinksQuery(d.db), { binds: ['Y'] }).sql,
-      'select "S"."MAPREF" "CHILD", "S"."JOBSCHID" "CHILD_JOBSCHID", "S"."SCHFLG", "S"."DPND_JOBSCHID", "P"."MAPREF" "PARENT", "P"."CURFLG" "PARENT_CURFLG" from "DWJOBSCH" "S" left join "DWJOBSCH" "P" on "P"."JOBSCHID" = "S"."DPND_JOBSCHID" where "S"."CURFLG" = :1 and "S"."DPND_JOBSCHID" is not null order by "S"."MAPREF"',
+      'select "C"."JOBSCHID", "C"."MAPREF", "C"."SCHFLG", "P"."MAPREF" "PARENT_MAPREF", "C"."DPND_JOBSCHID", "P"."CURFLG" "PARENT_CURFLG" from "DWJOBSCH" "C" inner join "DWJOBSCH" "P" on "P"."JOBSCHID" = "C"."DPND_JOBSCHID" where "C"."CURFLG" = :1 order by "C"."MAPREF"',
+    );
+    assert.equal(
+      assertOracleSql(danglingLinksQuery(d.db), { binds: ['Y'] }).sql,
+      'select "C"."JOBSCHID", "C"."MAPREF", "C"."SCHFLG", "C"."DPND_JOBSCHID" from "DWJOBSCH" "C" left join "DWJOBSCH" "P" on "P"."JOBSCHID" = "C"."DPND_JOBSCHID" where "C"."CURFLG" = :1 and "C"."DPND_JOBSCHID" is not null and "P"."JOBSCHID" is null order by "C"."MAPREF"',
     );
     assert.equal(
       assertOracleSql(runErrorsQuery(d.db, [3, 4], 50), { binds: [3, 4, 50] }).sql,

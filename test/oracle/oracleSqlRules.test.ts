@@ -20,42 +20,37 @@ describe('the Oracle SQL rules catch what they are meant to (so the pins elsewhe
     assert.deepEqual(problems(db.selectFrom('dwprcreq as q').select('q.requestId').where('q.mapref', '=', 'M1').orderBy('q.requestId').fetch(5)), []);
   });
 
-  test('LIMIT, and FETCH FIRST / ROWNUM / a subquery with FOR UPDATE', () => {
-    assert.match(problems(db.selectFrom('dwprcreq').select('requestId').limit(5)).join(), /LIMIT: Oracle has none/);
+  // LIMIT, RETURNING without INTO, SELECT without FROM, FOR UPDATE in a subquery and PostgreSQL
+  // syntax Oracle cannot parse are the grammar's (grammar/grammar.test.ts): these rules are for
+  // what parses and still fails.
+  test('FETCH FIRST, ROWNUM or OFFSET with FOR UPDATE', () => {
     assert.match(problems(db.selectFrom('dwprcreq').select('requestId').fetch(5).forUpdate().skipLocked()).join(), /ORA-02014/);
     assert.match(oracleSqlProblems('select "A" from "T" where rownum <= :1 for update skip locked', [1]).join(), /ROWNUM with FOR UPDATE/);
-    assert.match(oracleSqlProblems('update "T" set "A" = :1 where "ID" in (select "ID" from "T" for update skip locked)', [1]).join(), /FOR UPDATE in a subquery/);
+    assert.match(oracleSqlProblems('select "A" from "T" order by "A" offset :1 rows for update', [1]).join(), /OFFSET with FOR UPDATE/);
     assert.deepEqual(oracleSqlProblems('select "A" from "T" order by "A" for update skip locked'), []);
   });
 
-  test('RETURNING without INTO, SELECT without FROM (also in a scalar subquery)', () => {
-    assert.match(problems(db.updateTable('dwprcreq').set({ status: 'DONE' }).returning('requestId')).join(), /RETURNING without INTO/);
-    assert.deepEqual(oracleSqlProblems('insert into "T" ("A") values (:1) returning "A" into :2', [1, 2]), []);
-    assert.match(problems(raw(sql`select 1 as "v"`)).join(), /SELECT without FROM/);
-    assert.match(oracleSqlProblems('select "A", (select 1) "B" from "T"').join(), /SELECT without FROM/);
-    assert.deepEqual(oracleSqlProblems(`select extract(year from "D") "Y" from "T"`), []);
+  test("a comparison with '' (Oracle's empty string is NULL)", () => {
+    assert.match(oracleSqlProblems(`select "A" from "T" where "B" = ''`).join(), /empty string is NULL/);
+    assert.match(oracleSqlProblems(`select "A" from "T" where "B" <> ''`).join(), /empty string is NULL/);
+    assert.match(oracleSqlProblems(`select "A" from "T" where "B" in (:1, '')`, [1]).join(), /empty string is NULL/);
+    assert.deepEqual(oracleSqlProblems(`select "A" from "T" where NVL("B", '') IS NULL`), []);
   });
 
-  test('PostgreSQL-only syntax', () => {
+  test('PostgreSQL functions and literals that parse but fail on Oracle', () => {
     for (const [text, name] of [
-      ['select "A"::int "B" from "T"', ':: cast'],
       ['select now() "N" from "T"', 'now()'],
-      [`select "A" from "T" where "D" > "E" - interval '1 day'`, 'interval'],
-      ['insert into "T" ("A") values (:1) on conflict do nothing', 'ON CONFLICT'],
-      ['select "A" from "T" where "A" ilike :1', 'ILIKE'],
-      ['select distinct on ("A") "A" from "T"', 'DISTINCT ON'],
       ['select pg_backend_pid() "P" from "T"', 'pg_'],
-      ['select "A" from "T" where "B" = $1', '$n'],
+      ['select nextval(\'S\') "N" from "T"', 'nextval'],
       ['select "A" from "T" where "B" = true', 'boolean literal'],
     ] as const) {
       assert.ok(oracleSqlProblems(text, text.includes(':1') ? [1] : []).some((p) => p.includes(name)), `${name}: ${text}`);
     }
   });
 
-  test('lower-case quoted names, AS before a table alias, literal values, binds that do not match the text', () => {
+  test('lower-case quoted names, literal values, binds that do not match the text', () => {
     assert.match(problems(raw(sql`select ${sql.raw('"request_id"')} from "DWPRCREQ"`)).join(), /"request_id" is not upper case/);
     assert.deepEqual(oracleSqlProblems('select count(*) as "n" from "T"'), [], 'a lower-case column alias after AS is fine (raw result keys)');
-    assert.match(oracleSqlProblems('select "Q"."A" from "DWPRCREQ" as "Q"').join(), /AS before a table alias/);
     assert.match(problems(db.selectFrom('dwprcreq').select('requestId').where('mapref', '=', sql.lit('M1'))).join(), /string literal 'M1'/);
     assert.match(oracleSqlProblems(`select "A" from "T" where "B" = 'it''s'`).join(), /string literal 'it's' in the SQL text/);
     assert.match(oracleSqlProblems('select "A" from "T" where "B" = :1', []).join(), /binds :1…:0 expected, the text has :1/);

@@ -2,12 +2,12 @@
  * A static check of the Oracle scripts in sql/oracle/, because no Oracle server runs here: what
  * would otherwise only fail when a DBA runs `dwprc db migrate` against the live DW.
  *
- * It is not a PL/SQL parser. It tokenises the scripts as Oracle does (comments, '…' and q'[…]'
- * literals, "quoted" identifiers) and checks, per unit between "/" lines:
+ * Syntax is the PlSql grammar's job (grammar/oracleGrammar.ts): this file checks what a grammar
+ * cannot see. It tokenises the scripts as Oracle does (comments, '…' and q'[…]' literals,
+ * "quoted" identifiers), follows the blocks, and checks, per unit between "/" lines:
  *  - SQL*Plus: every unit ends with a "/" line; plain SQL carries no ";" (SQL*Plus would run it
  *    twice) and no blank line; no "&" (substitution prompt); DDL only inside guarded PL/SQL;
- *  - structure: BEGIN/DECLARE/IF/LOOP/CASE … END balanced, END labels naming their subprogram,
- *    nothing after the end of a block (a missing "/"), statements not run together (";");
+ *  - END labels naming their subprogram (PLS-00113);
  *  - package spec and body: the same subprograms with the same parameter lists, private ones
  *    defined before use, functions that RETURN;
  *  - conventions that keep values bound and names unambiguous: parameters p_*, variables
@@ -63,10 +63,7 @@ function lex(text: string, firstLine: number, findings: Finding[]): Token[] {
       advance(end < 0 ? text.length : end);
     } else if (rest.startsWith('/*')) {
       const end = text.indexOf('*/', i + 2);
-      if (end < 0) {
-        findings.push({ line, message: 'unterminated /* comment' });
-        return tokens;
-      }
+      if (end < 0) return tokens; // the grammar reports it
       advance(end + 2);
     } else if (/^[nN]?[qQ]'/.test(rest)) {
       const open = text.indexOf("'", i) + 1;
@@ -74,10 +71,7 @@ function lex(text: string, firstLine: number, findings: Finding[]): Token[] {
       const close = (Q_CLOSE[delimiter] ?? delimiter) + "'";
       const end = text.indexOf(close, open + 1);
       const start = line;
-      if (end < 0) {
-        findings.push({ line, message: `unterminated q'${delimiter}…' literal` });
-        return tokens;
-      }
+      if (end < 0) return tokens;
       const value = text.slice(open + 1, end);
       advance(end + 2);
       tokens.push({ kind: 'string', text: text.slice(i, end + 2), up: '', line: start, value, q: true, valueLine: start });
@@ -86,10 +80,7 @@ function lex(text: string, firstLine: number, findings: Finding[]): Token[] {
       let k = open + 1;
       let value = '';
       for (;;) {
-        if (k >= text.length) {
-          findings.push({ line, message: 'unterminated string literal' });
-          return tokens;
-        }
+        if (k >= text.length) return tokens;
         if (text[k] === "'") {
           if (text[k + 1] === "'") {
             value += "'";
@@ -106,10 +97,7 @@ function lex(text: string, firstLine: number, findings: Finding[]): Token[] {
       tokens.push({ kind: 'string', text: `'${value}'`, up: '', line: start, value, q: false });
     } else if (c === '"') {
       const end = text.indexOf('"', i + 1);
-      if (end < 0) {
-        findings.push({ line, message: 'unterminated "quoted identifier"' });
-        return tokens;
-      }
+      if (end < 0) return tokens;
       const name = text.slice(i + 1, end);
       if (name.length > MAX_IDENTIFIER) findings.push({ line, message: `identifier "${name}" is longer than ${MAX_IDENTIFIER} characters` });
       tokens.push({ kind: 'qident', text: name, up: name, line });
@@ -262,9 +250,6 @@ export interface UnitReport {
   subprograms: Subprogram[];
 }
 
-/** Words that only start a statement: one found after anything but a statement boundary means a missing ";". */
-const STATEMENT_WORDS = new Set(['IF', 'WHILE', 'UPDATE', 'INSERT', 'DELETE', 'MERGE', 'RETURN', 'RAISE', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'EXECUTE', 'OPEN', 'FETCH', 'CLOSE', 'EXIT', 'BEGIN', 'DECLARE']);
-const BOUNDARIES = new Set([';', 'THEN', 'ELSE', 'BEGIN', 'LOOP', '>>', 'DECLARE']);
 const SPEC_ITEM_WORDS = new Set(['PROCEDURE', 'FUNCTION', 'CURSOR', 'TYPE', 'SUBTYPE', 'PRAGMA']);
 const DW_TABLES = new Set(Object.keys(CONTRACT).map((t) => t.toUpperCase()));
 const columnsOf = (table: string) => new Set(Object.keys(CONTRACT[table.toLowerCase()] ?? {}).map((c) => c.toUpperCase()));
@@ -295,20 +280,11 @@ class UnitChecker {
     for (let i = 0; i < t.length; i++) {
       const tok = t[i]!;
       const prev = t[i - 1];
-      if (this.done) {
-        this.fail(tok.line, `text after the end of the block ("${tok.text}"): a line holding only "/" is missing`);
-        return this.report;
-      }
+      if (this.done) return this.report;
       if (tok.text === '(') depth++;
       if (tok.text === ')') depth--;
-      if (tok.kind !== 'word') {
-        if (tok.text === ':=' && this.executable && depth === 0) this.checkAssignment(i);
-        continue;
-      }
+      if (tok.kind !== 'word') continue;
       const word = tok.up;
-      if (this.executable && depth === 0 && STATEMENT_WORDS.has(word) && prev && !BOUNDARIES.has(prev.up) && !this.continuation(i)) {
-        this.fail(tok.line, `${word} after "${prev.text}": is the ";" before it missing?`);
-      }
       if (i === 0 && word === 'CREATE') {
         i = this.createHeader(i);
         continue;
@@ -345,11 +321,6 @@ class UnitChecker {
         case 'END':
           i = this.end(i);
           break;
-        case 'ELSE':
-        case 'ELSIF':
-        case 'EXCEPTION':
-          if (this.top()?.kind !== 'CASE' && this.executable && prev?.text !== ';') this.fail(tok.line, `${word} after "${prev?.text}": is the ";" before it missing?`);
-          break;
         case 'DBMS_SCHEDULER':
         case 'DBMS_JOB':
           this.fail(tok.line, `${word} is not used any more: schedules live in DWJOBSCH and dwprc runs them`);
@@ -378,37 +349,11 @@ class UnitChecker {
         }
       }
     }
-    for (const frame of this.stack) this.fail(frame.line, `${frame.kind} opened here is never closed by END`);
-    if (!this.done && this.stack.length === 0 && t.length > 0) this.fail(t[0]!.line, 'the unit holds no block');
     return this.report;
   }
 
   private inPackageBody(): boolean {
     return this.stack.some((f) => f.kind === 'PACKAGE' && f.body);
-  }
-
-  /** UPDATE in FOR UPDATE, SAVEPOINT in ROLLBACK TO SAVEPOINT, a condition's IF after END … */
-  private continuation(i: number): boolean {
-    const prev = this.t[i - 1]!.up;
-    const word = this.t[i]!.up;
-    return (
-      (word === 'UPDATE' && prev === 'FOR') ||
-      (word === 'SAVEPOINT' && prev === 'TO') ||
-      (word === 'IF' && prev === 'END') ||
-      (word === 'RETURN' && prev === 'END') ||
-      (word === 'INSERT' && prev === 'FOR') ||
-      (word === 'DELETE' && prev === 'FOR') ||
-      (word === 'EXIT' && prev === 'END')
-    );
-  }
-
-  private checkAssignment(i: number) {
-    let k = i - 1;
-    while (k > 0 && (this.t[k]!.kind === 'word' || this.t[k]!.text === '.') && this.t[k - 1]!.text === '.') k -= 2;
-    const before = this.t[k - 1];
-    if (before && !BOUNDARIES.has(before.up)) {
-      this.fail(this.t[i]!.line, `assignment to ${this.t[k]!.text} after "${before.text}": is the ";" before it missing?`);
-    }
   }
 
   /** At the first token of a declaration item (after IS/AS, DECLARE or a ";" in a declaration section). */
@@ -502,7 +447,6 @@ class UnitChecker {
     this.checkParameterNames(params, nameTok.line);
     let returns: string | null = null;
     if (kind === 'FUNCTION') {
-      if (t[k]?.up !== 'RETURN') this.fail(nameTok.line, `FUNCTION ${nameTok.text} has no RETURN type`);
       const from = k + 1;
       while (k < t.length && !['IS', 'AS', ';'].includes(t[k]!.up)) k++;
       returns = tokensText(t.slice(from, k));
@@ -517,40 +461,18 @@ class UnitChecker {
     return k;
   }
 
+  /** Pops what this END closes; the grammar has checked the nesting, this checks the label. */
   private end(i: number): number {
     const t = this.t;
-    const tok = t[i]!;
     const next = t[i + 1];
     const frame = this.top();
-    const closesExpression = frame?.kind === 'CASE' && next?.up !== 'CASE';
-    const before = t[i - 1];
-    if (!closesExpression && before && before.text !== ';') this.fail(tok.line, `END after "${before.text}": is the ";" before it missing?`);
-    const expectSemicolon = (k: number) => {
-      if (t[k]?.text !== ';') this.fail(t[k]?.line ?? tok.line, `";" expected after END${next && next.kind === 'word' ? ` ${next.text}` : ''}`);
-      return k;
-    };
     if (next?.up === 'IF' || next?.up === 'LOOP' || (next?.up === 'CASE' && frame?.kind === 'CASE')) {
-      if (frame?.kind !== next.up) {
-        this.fail(tok.line, `END ${next.up} closes ${frame ? `${frame.kind} opened at line ${frame.line}` : 'nothing'}`);
-      }
       this.stack.pop();
-      return expectSemicolon(i + 2);
+      return i + 2;
     }
-    if (!frame) {
-      this.fail(tok.line, 'END without a block to close');
-      return i;
-    }
-    if (frame.kind === 'CASE') {
-      this.stack.pop(); // a CASE expression
-      return i;
-    }
-    if (frame.kind === 'IF' || frame.kind === 'LOOP') {
-      this.fail(tok.line, `END closes ${frame.kind} opened at line ${frame.line}: END ${frame.kind} expected`);
-      this.stack.pop();
-      return i;
-    }
-    if (frame.kind === 'SUBPROGRAM' && !frame.executable) this.fail(tok.line, `END of ${frame.name} before its BEGIN`);
+    if (!frame) return i;
     this.stack.pop();
+    if (frame.kind === 'CASE' || frame.kind === 'IF' || frame.kind === 'LOOP') return i; // a CASE expression
     let k = i + 1;
     if (next?.kind === 'word') {
       if (frame.name && next.up !== frame.name) this.fail(next.line, `END ${next.text} closes ${frame.kind} ${frame.name} opened at line ${frame.line}`);
@@ -561,7 +483,7 @@ class UnitChecker {
       this.fail(frame.line, `FUNCTION ${frame.name} never RETURNs a value`);
     }
     if (this.stack.length === 0) this.done = true;
-    return expectSemicolon(k);
+    return k;
   }
 
   private hasReturn(frame: Frame): boolean {

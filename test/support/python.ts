@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import type { PythonSettings } from '../../src/config.js';
 import type { DatabaseUnderTest } from './database.js';
 import { harness, type Harness } from './engine.js';
+import { waitFor } from './waitFor.js';
 
 /**
  * Python flows run for real: an interpreter with the driver the test database needs. Debian's
@@ -58,4 +59,20 @@ export function pythonHarness(t: DatabaseUnderTest, python: Partial<PythonSettin
   h.context.log = pino({ level: 'info' }, sink);
   h.context.config = { ...h.context.config, python: { path: [FIXTURES + '/backend'], flowTimeoutMs: null, ...python } };
   return { ...h, lines };
+}
+
+/**
+ * Waits until no process of group `pgid` is left: a SIGKILLed group's members are gone once the
+ * kernel (and init, for orphans) has reaped them.
+ */
+export function processGroupGone(pgid: number, timeoutMs = 2_000): Promise<void> {
+  const gone = () => {
+    try {
+      process.kill(-pgid, 0);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  };
+  return waitFor(gone, `no process left in group ${pgid} (what the flow started included)`, timeoutMs);
 }

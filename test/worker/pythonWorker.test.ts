@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { runsOf, setFlow } from '../support/engine.js';
-import { FIXTURES, fixtureFlow, pythonWith } from '../support/python.js';
+import { FIXTURES, fixtureFlow, processGroupGone, pythonWith } from '../support/python.js';
 import { insertRequests } from '../support/requests.js';
 import { waitFor } from '../support/waitFor.js';
 import { serving, spawnWorker, stopWorkers, type WorkerProcess } from '../support/workerProcess.js';
@@ -63,15 +63,7 @@ describe('worker: Python job flows', { skip: python.skip }, () => {
     const [open] = await runsOf(t, mapref);
     worker.signal('SIGKILL');
     await worker.exited;
-    const gone = () => {
-      try {
-        process.kill(-pid, 0);
-        return false;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'ESRCH';
-      }
-    };
-    await waitFor(gone, `the Python process group ${pid} to end with its worker`, 5_000);
+    await processGroupGone(pid, 5_000);
     await waitFor(async () => (await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where pid = ${open!.sessionid}`.execute(t.dialect.db)).rows[0]!.n === 0, 'its session to end', 5_000);
     await start();
     await waitFor(async () => (await runsOf(t, mapref))[0]!.status !== 'IP', 'the reaper to close the run', 15_000);

@@ -25,7 +25,7 @@ export async function maprefPage(ctx: ConsoleContext, mapref: string): Promise<P
     title: mapref,
     body: html`<h1>${mapref}</h1>
 <div class="answer" id="why">${why.answer}${why.hint ? html`<div class="hint">→ ${why.hint}</div>` : ''}</div>
-<details><summary>evidence</summary><ul class="evidence">${why.evidence.map((line) => html`<li>${line}</li>`)}</ul></details>
+<details open><summary>evidence</summary><ul class="evidence">${why.evidence.map((line) => html`<li>${line}</li>`)}</ul></details>
 <h2>Schedule</h2>
 ${schedule ? html`<p>JOBSCHID ${schedule.jobschid}: ${schedule.parent ? html`after each successful run of <a href="${maprefHref(schedule.parent)}">${schedule.parent}</a>` : describeFrequency(schedule)}, from ${schedule.strtdt ?? '?'}${schedule.enddt ? ` to ${schedule.enddt}` : ''}; ${schedule.enabled ? 'enabled' : 'disabled'}${schedule.nxtRunDt ? `; next run ${businessText(clock, schedule.nxtRunDt)}` : ''}</p>` : html`<p class="empty">no current schedule</p>`}
 <h2>Runs</h2>

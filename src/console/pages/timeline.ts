@@ -10,20 +10,38 @@ import { html, maprefHref, statusClass } from '../html.js';
 import { layoutTimeline, LABEL_WIDTH, ROW_HEIGHT, type TimelineOccurrence, type TimelineRun } from '../timelineLayout.js';
 import { runTip } from './runText.js';
 
-/** A day of an intraday schedule has at most 24 × 60 occurrences; more than this per row is not drawn one by one. */
-const OCCURRENCES_PER_ROW = 200;
+/** At most this many marks per row (about one per 4 px); denser schedules show every k-th occurrence. */
+const MARKS_PER_ROW = 240;
+/** A day of an every-minute schedule, with room for a 25-hour day. */
+const OCCURRENCES_READ = 1500;
 
-/** The day's occurrences of every enabled schedule that fires on its own (a child fires after its parent, not by the clock). */
-function dayOccurrences(schedules: readonly ScheduleView[], zone: string, start: DateTime, end: DateTime): TimelineOccurrence[] {
+/** Every k-th item, the first always kept, so that at most `max` remain; k is returned for the tip. */
+export function thinned<T>(items: readonly T[], max: number): { kept: T[]; every: number } {
+  const every = Math.max(1, Math.ceil(items.length / max));
+  return { kept: items.filter((_, i) => i % every === 0), every };
+}
+
+/**
+ * The occurrences still to come in the window of every enabled schedule that fires on its own
+ * (a child fires after its parent, not by the clock). Past ones are not drawn: the runs are
+ * there as bars, and an occurrence before the schedule was enabled never fired.
+ */
+function pendingOccurrences(schedules: readonly ScheduleView[], zone: string, start: DateTime, end: DateTime, now: DateTime): TimelineOccurrence[] {
   const result: TimelineOccurrence[] = [];
+  const from = now > start ? now.plus({ milliseconds: 1 }) : start;
   for (const schedule of schedules) {
     if (!schedule.enabled || schedule.parent) continue;
     const parsed = parseSchedule(viewFields(schedule), { zone });
     if (!parsed.ok) continue;
-    let n = 0;
-    for (const at of occurrences(parsed.rule, start)) {
-      if (at >= end || ++n > OCCURRENCES_PER_ROW) break;
-      result.push({ mapref: schedule.mapref, atMs: at.toMillis(), tip: `${schedule.mapref}: scheduled ${at.setZone(zone).toFormat('yyyy-MM-dd HH:mm')} (JOBSCHID ${schedule.jobschid})` });
+    const pending: DateTime[] = [];
+    for (const at of occurrences(parsed.rule, from)) {
+      if (at >= end || pending.length >= OCCURRENCES_READ) break;
+      pending.push(at);
+    }
+    const { kept, every } = thinned(pending, MARKS_PER_ROW);
+    const density = every > 1 ? ` (one mark per ${every} occurrences)` : '';
+    for (const at of kept) {
+      result.push({ mapref: schedule.mapref, atMs: at.toMillis(), tip: `${schedule.mapref}: scheduled ${at.setZone(zone).toFormat('yyyy-MM-dd HH:mm')}, not yet run (JOBSCHID ${schedule.jobschid})${density}` });
     }
   }
   return result;
@@ -65,7 +83,7 @@ export async function timelinePage(ctx: ConsoleContext, query: { day?: string; f
   for (let t = start; t < end; t = t.plus(step)) ticks.push({ atMs: t.toMillis(), label: t.toFormat(zoomed ? 'HH:mm' : 'HH') });
   const layout = layoutTimeline({
     startMs: start.toMillis(), endMs: end.toMillis(), nowMs: now.toMillis(),
-    runs: timelineRuns, occurrences: dayOccurrences(schedules, clock.businessZone, start, end), ticks,
+    runs: timelineRuns, occurrences: pendingOccurrences(schedules, clock.businessZone, start, end, now), ticks,
   });
   const prev = whole.start.minus({ days: 1 }).toISODate();
   const next = whole.start.plus({ days: 1 }).toISODate();
@@ -75,7 +93,7 @@ export async function timelinePage(ctx: ConsoleContext, query: { day?: string; f
 ${layout.ticks.map((t) => html`<line class="grid" x1="${t.x}" x2="${t.x}" y1="16" y2="${layout.height}"/><text class="axis" x="${t.x + 2}" y="13">${t.label}</text>`)}
 ${layout.rows.map((r) => html`<g class="row" data-mapref="${r.mapref}"><rect class="band" x="0" y="${r.y}" width="${layout.width}" height="${ROW_HEIGHT}"/><a href="${maprefHref(r.mapref)}"><text x="6" y="${r.y + 16}">${shortLabel(r.mapref)}</text></a></g>`)}
 ${layout.nowX === null ? '' : html`<line class="now" x1="${layout.nowX}" x2="${layout.nowX}" y1="16" y2="${layout.height}"/>`}
-${layout.marks.map((m) => html`<circle class="${m.kind}" cx="${m.x}" cy="${m.y}" r="${m.kind === 'scheduled' ? 4.5 : 3}" data-mapref="${m.mapref}" data-tip="${m.tip}${m.kind === 'fired' ? ' (past)' : ''}"/>`)}
+${layout.marks.map((m) => html`<circle class="scheduled" cx="${m.x.toFixed(1)}" cy="${m.y}" r="${m.r.toFixed(1)}" data-mapref="${m.mapref}" data-tip="${m.tip}"/>`)}
 ${layout.bars.map((b) => html`<a href="${maprefHref(b.mapref)}"><rect class="bar ${statusClass(b.status)}" x="${b.x.toFixed(1)}" y="${b.y}" width="${b.width.toFixed(1)}" height="${ROW_HEIGHT - 8}" rx="2" data-prcid="${b.prcid}" data-mapref="${b.mapref}" data-status="${b.status}" data-tip="${b.tip}"/></a>`)}
 <line class="grid" x1="${LABEL_WIDTH}" x2="${LABEL_WIDTH}" y1="0" y2="${layout.height}"/>
 </svg>`;
@@ -88,7 +106,7 @@ ${layout.bars.map((b) => html`<a href="${maprefHref(b.mapref)}"><rect class="bar
 <a href="/timeline?day=${next}">${next} →</a> <a href="/timeline">today</a>
 <span class="muted">zoom:</span> <a href="/timeline?day=${day}">whole day</a>${isToday ? html` <a href="/timeline?day=${day}&amp;from=${Math.max(0, nowHour - 2)}&amp;to=${Math.min(24, nowHour + 1)}">last hours</a>` : ''}
 </form>
-<p class="legend"><span><i class="st-PC"></i>PC completed</span><span><i class="st-FL"></i>FL failed</span><span><i class="st-ST"></i>ST stopped</span><span><i class="st-IP"></i>IP running</span><span><i class="scheduled"></i>scheduled, not yet run</span><span><i class="fired"></i>scheduled time passed</span></p>
+<p class="legend"><span><i class="st-PC"></i>PC completed</span><span><i class="st-FL"></i>FL failed</span><span><i class="st-ST"></i>ST stopped</span><span><i class="st-IP"></i>IP running</span><span><i class="scheduled"></i>scheduled, not yet run</span></p>
 ${layout.rows.length === 0 ? html`<p class="empty">no runs and no scheduled occurrences on ${day}</p>` : svg}
 <p class="muted">${runs.length} run(s) ${zoomed ? 'in' : 'on'} ${day}${zoomed ? ` ${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')}` : ''} (${clock.businessZone}, ${businessText(clock, start)} to ${businessText(clock, end)})${runs.length >= DAY_RUNS_LIMIT ? html` <span class="warn">— only the first ${DAY_RUNS_LIMIT} are drawn</span>` : ''}. Hover a bar for the run, click it for its MAPREF.</p>`,
   };

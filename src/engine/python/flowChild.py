@@ -85,7 +85,9 @@ def open_connection(spec, role):
             options = {"options": f"-c search_path={spec['schema']},public"} if spec.get("schema") else {}
             conn = module.connect(spec["dsn"], **options)
         else:
-            conn = module.connect(user=spec["user"], password=spec["password"], dsn=spec["dsn"])
+            # A connection string may carry the credentials itself (user/password@host:port/service).
+            credentials = {key: spec[key] for key in ("user", "password") if spec.get(key)}
+            conn = module.connect(dsn=spec["dsn"], **credentials)
             if spec.get("schema"):
                 with conn.cursor() as cur:
                     cur.execute(f"ALTER SESSION SET CURRENT_SCHEMA = {spec['schema']}")

@@ -127,9 +127,14 @@ class UpperCaseStream implements CharStream {
   }
 }
 
-/** ANTLR lists every token it would have accepted, often hundreds: kept only when short. */
+/**
+ * ANTLR lists every token it would have accepted, often hundreds: kept only when short. A lexer
+ * error quotes the rest of the text: cut to its start.
+ */
 function shorten(message: string): string {
-  return message.replace(/ expecting \{([^}]*)\}/, (all, set: string) => (set.split(', ').length <= 6 ? all : ''));
+  return message
+    .replace(/ expecting \{([^}]*)\}/, (all, set: string) => (set.split(', ').length <= 6 ? all : ''))
+    .replace(/^(token recognition error at: '.{0,30})[^]*$/, "$1…': an unterminated literal, or a character Oracle does not take there");
 }
 
 class Collect implements ANTLRErrorListener<unknown> {

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { splitOracleScript } from '../../../src/db/dialects/oracle.js';
 import { SQL_DIR } from '../../../src/db/migrate.js';
 import { scriptGrammarProblems } from './scriptGrammar.js';
-import { scriptStatements } from './sqlplusStatements.js';
+import { builtStatements, scriptStatements } from './sqlplusStatements.js';
 
 const ORACLE = path.join(SQL_DIR, 'oracle');
 const files = async () => (await readdir(ORACLE)).filter((f) => f.endsWith('.sql')).sort();
@@ -41,6 +41,17 @@ describe('sql/oracle through the PlSql grammar, statement by statement as SQL*Pl
       const text = await read(file);
       assert.deepEqual(splitOracleScript(text), scriptStatements(text).map((s) => s.text.replace(/^(\s*--.*\n|\s*\n)*/g, '').trim()), file);
     }
+  });
+
+  test('the DDL local procedures build for EXECUTE IMMEDIATE is parsed too, one statement per call', async () => {
+    const text = await read('001_dw_tables.sql');
+    const built = scriptStatements(text).flatMap((s) => builtStatements(s.text, s.line));
+    assert.ok(built.length >= 30, `${built.length} built statements`);
+    const dwjob = built.find((b) => b.text.startsWith('CREATE TABLE DWJOB ('));
+    assert.equal(dwjob?.builtBy, 'create_table');
+    assert.equal(dwjob?.line, positionOf(text, /create_table\('DWJOB',/).line);
+    assert.ok(built.some((b) => /^ALTER TABLE DWPRCREQ ADD \(STOP_REQUESTED VARCHAR2\(1\) DEFAULT 'N' NOT NULL\)$/.test(b.text)));
+    assert.ok(built.some((b) => b.text === 'CREATE INDEX DWPRCREQ_STATUS ON DWPRCREQ (STATUS,REQUESTED_AT)'));
   });
 
   test('the split: "/" ends a PL/SQL unit, ";" or "/" a plain statement, each with its first line', () => {
@@ -80,15 +91,19 @@ describe('negative controls: a broken copy of a script is reported with file, li
   });
 
   // `at`: where the grammar reports the break, which is where it can first tell (a missing END IF
-  // shows at the END that closes the subprogram instead); `message`: what it says there.
+  // shows at the EXCEPTION that cannot be inside the IF); `message`: what it says there. Most break
+  // a small file: a broken copy of the package body costs seconds of full-context parsing.
   const cases: { name: string; file: string; from: string | RegExp; to: string; at: RegExp; message: RegExp }[] = [
-    { name: 'a missing END IF', file: PACKAGE, from: /(RETURN v_current\.JOBSCHID;\n)\s*END IF;\n/, to: '$1', at: /END SAVE_SCHEDULE;/, message: /expecting 'IF'/ },
-    { name: 'a missing ";" between two statements', file: PACKAGE, from: 'v_steps := v_steps + 1;', to: 'v_steps := v_steps + 1', at: /(?<=v_steps := v_steps \+ 1\n)\s*END LOOP/, message: /missing .*';'.* at 'END'/ },
+    { name: 'a missing END IF', file: '030_dwjobsch_one_current.sql', from: "DWJOBSCH_ONE_CURRENT');\n  END IF;\n", to: "DWJOBSCH_ONE_CURRENT');\n", at: /^EXCEPTION$/m, message: /'EXCEPTION' expecting 'END'/ },
+    { name: 'a missing ";" between two statements', file: '004_worker.sql', from: "PUT_LINE('created index DWPRCREQ_LEASE');", to: "PUT_LINE('created index DWPRCREQ_LEASE')", at: /(?<=PUT_LINE\('created index DWPRCREQ_LEASE'\)\n) {4}EXCEPTION/, message: /missing .*';'.* at 'EXCEPTION'/ },
     { name: 'a missing "/" after the package spec (two units sent as one)', file: PACKAGE, from: /END PKGDWPRC;\n\/\n/, to: 'END PKGDWPRC;\n', at: /^CREATE OR REPLACE PACKAGE BODY/m, message: /text after the end of the unit at 'CREATE'/ },
     { name: 'a misspelt keyword', file: '060_dwjobsch_last_skip.sql', from: /\bSELECT\b/, to: 'SELCT', at: /SELCT/, message: /mismatched input '\('/ },
     { name: 'a lost closing parenthesis', file: '001_dw_tables.sql', from: "SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')\n", to: "SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA'\n", at: /WHERE OWNER = SYS_CONTEXT\('USERENV', 'CURRENT_SCHEMA'\n/, message: /mismatched input '='/ },
     { name: 'broken DDL in a literal run by EXECUTE IMMEDIATE', file: '030_dwjobsch_one_current.sql', from: 'THEN MAPREF END)', to: 'THEN MAPREF)', at: /CREATE UNIQUE INDEX DWJOBSCH_ONE_CURRENT/, message: /CASE WHEN.*EXECUTE IMMEDIATE/ },
     { name: 'a broken trigger in a q-literal', file: '003_queue_alert.sql', from: "USING 'DWPRC_REQUEST', 'request';\nEXCEPTION", to: "USING 'DWPRC_REQUEST', 'request'\nEXCEPTION", at: /(?<=^EXCEPTION\n)  WHEN OTHERS/m, message: /EXCEPTION.*EXECUTE IMMEDIATE/s },
+    { name: 'an unterminated string', file: '030_dwjobsch_one_current.sql', from: "PUT_LINE('created unique index DWJOBSCH_ONE_CURRENT');", to: "PUT_LINE('created unique index DWJOBSCH_ONE_CURRENT);", at: /PUT_LINE\('created unique index DWJOBSCH_ONE_CURRENT\);/, message: /unterminated literal/ },
+    { name: 'a broken package in a q-literal', file: '002_pkgerr.sql', from: '    RAISE_APPLICATION_ERROR(-20099, v_msg);\n  END RAISE_ERROR;', to: '    RAISE_APPLICATION_ERROR(-20099, v_msg);\n    IF v_msg IS NULL THEN NULL;\n  END RAISE_ERROR;', at: /END RAISE_ERROR;/, message: /expecting 'IF'.*EXECUTE IMMEDIATE/ },
+    { name: 'a broken column list in a table the migration builds', file: '001_dw_tables.sql', from: '    STFLG       VARCHAR2(1),\n    CURFLG      VARCHAR2(1),\n    CONSTRAINT DWJOB_PK', to: '    STFLG       VARCHAR2(1),,\n    CURFLG      VARCHAR2(1),\n    CONSTRAINT DWJOB_PK', at: /create_table\('DWJOB',/, message: /create_table\(…\) builds here/ },
     { name: 'a plain statement with a syntax error', file: '030_dwjobsch_one_current.sql', from: /$/, to: "COMMENT ON TABLE DWJOBSCH 'schedules';\n", at: /COMMENT ON TABLE DWJOBSCH 'schedules'/, message: /missing 'IS'/ },
   ];
   for (const c of cases) {

@@ -2,8 +2,9 @@
  * A script of sql/oracle/ cut into the statements SQL*Plus or SQLcl would send to the server,
  * each with the file line it starts on: a PL/SQL unit (DECLARE, BEGIN, CREATE PACKAGE …) runs
  * to a line holding only "/"; plain SQL ends at a ";" closing a line, or at a "/" line.
- * Also: the SQL text held in literals that a block runs with EXECUTE IMMEDIATE, so what the
- * server parses only at run time is parsed here too.
+ * Also: the SQL text a block runs with EXECUTE IMMEDIATE, where it is known before run time (a
+ * literal, or a local procedure's concatenation of its parameters called with literals), so
+ * what the server parses only at run time is parsed here too.
  */
 import { oracleKindOf, type OracleTextKind } from './oracleGrammar.js';
 
@@ -20,6 +21,8 @@ const Q_CLOSE: Record<string, string> = { '[': ']', '{': '}', '(': ')', '<': '>'
 interface Piece {
   kind: 'word' | 'string' | 'other';
   text: string;
+  /** Offset in the scanned text. */
+  at: number;
   /** For strings: the value, and the offset in the scanned text where the value starts. */
   value?: string;
   valueAt?: number;
@@ -41,7 +44,7 @@ function scan(text: string): Piece[] {
       const close = (Q_CLOSE[text[open]!] ?? text[open]!) + "'";
       const end = text.indexOf(close, open + 1);
       const stop = end < 0 ? text.length : end;
-      pieces.push({ kind: 'string', text: text.slice(i, stop + 2), value: text.slice(open + 1, stop), valueAt: open + 1 });
+      pieces.push({ kind: 'string', text: text.slice(i, stop + 2), at: i, value: text.slice(open + 1, stop), valueAt: open + 1 });
       i = stop + 2;
     } else if (text[i] === "'" || (/[nN]/.test(text[i]!) && text[i + 1] === "'")) {
       const open = text.indexOf("'", i) + 1;
@@ -51,14 +54,14 @@ function scan(text: string): Piece[] {
         value += text[k];
         k += text[k] === "'" ? 2 : 1;
       }
-      pieces.push({ kind: 'string', text: text.slice(i, k + 1), value, valueAt: open });
+      pieces.push({ kind: 'string', text: text.slice(i, k + 1), at: i, value, valueAt: open });
       i = k + 1;
     } else if (/[A-Za-z]/.test(text[i]!)) {
       const word = /^[A-Za-z][A-Za-z0-9_$#]*/.exec(text.slice(i))![0];
-      pieces.push({ kind: 'word', text: word.toUpperCase() });
+      pieces.push({ kind: 'word', text: word.toUpperCase(), at: i });
       i += word.length;
     } else {
-      if (!/\s/.test(text[i]!)) pieces.push({ kind: 'other', text: text[i]! });
+      if (!/\s/.test(text[i]!)) pieces.push({ kind: 'other', text: text[i]!, at: i });
       i++;
     }
   }
@@ -112,8 +115,79 @@ export function dynamicStatements(text: string, firstLine = 1): ScriptStatement[
     if (piece.kind !== 'string' || pieces[k - 1]?.text !== 'IMMEDIATE' || pieces[k - 2]?.text !== 'EXECUTE') return;
     const next = pieces[k + 1];
     if (next?.text === '|') return;
-    const line = firstLine + (text.slice(0, piece.valueAt).match(/\n/g)?.length ?? 0);
-    result.push({ text: piece.value!, line, kind: oracleKindOf(piece.value!) });
+    result.push({ text: piece.value!, line: lineAt(text, piece.valueAt!, firstLine), kind: oracleKindOf(piece.value!) });
+  });
+  return result;
+}
+
+const lineAt = (text: string, offset: number, firstLine: number) => firstLine + (text.slice(0, offset).match(/\n/g)?.length ?? 0);
+
+/** A literal, or a parameter of the procedure being read. */
+type Operand = { literal: string } | { parameter: string };
+
+/** `a || b || …` from `k` up to INTO, USING or ";": its operands, or null when one is anything else. */
+function concatenation(pieces: Piece[], k: number, parameters: ReadonlySet<string>): Operand[] | null {
+  const operands: Operand[] = [];
+  for (let n = k; ; n += 3) {
+    const piece = pieces[n];
+    if (piece?.kind === 'string') operands.push({ literal: piece.value! });
+    else if (piece?.kind === 'word' && parameters.has(piece.text)) operands.push({ parameter: piece.text });
+    else return null;
+    const next = pieces[n + 1];
+    if (next?.text === ';' || next?.text === 'INTO' || next?.text === 'USING') return operands;
+    if (next?.text !== '|' || pieces[n + 2]?.text !== '|') return null;
+  }
+}
+
+/** The literal arguments of a call whose "(" is at `open`, or null when one is not a literal. */
+function literalArguments(pieces: Piece[], open: number): string[] | null {
+  const values: string[] = [];
+  for (let n = open + 1; ; n += 2) {
+    if (pieces[n]?.kind !== 'string') return null;
+    values.push(pieces[n]!.value!);
+    if (pieces[n + 1]?.text === ')') return values;
+    if (pieces[n + 1]?.text !== ',') return null;
+  }
+}
+
+/**
+ * The statements local procedures of a block build for EXECUTE IMMEDIATE from their parameters
+ * (`create_table(p_table, p_columns)`: 'CREATE TABLE ' || p_table || ' (' || p_columns || ')'),
+ * one per call with literal arguments, each with the line of the call.
+ */
+export function builtStatements(text: string, firstLine = 1): (ScriptStatement & { builtBy: string })[] {
+  const pieces = scan(text);
+  const templates = new Map<string, { parameters: string[]; statements: Operand[][] }>();
+  pieces.forEach((piece, k) => {
+    if (piece.text !== 'PROCEDURE' || pieces[k + 1]?.kind !== 'word' || pieces[k + 2]?.text !== '(') return;
+    const name = pieces[k + 1]!.text;
+    const parameters: string[] = [];
+    let n = k + 3;
+    for (let depth = 1; n < pieces.length && depth > 0; n++) {
+      if (pieces[n]!.text === '(') depth++;
+      if (pieces[n]!.text === ')') depth--;
+      if (depth === 1 && (pieces[n - 1]!.text === '(' || pieces[n - 1]!.text === ',') && pieces[n]!.kind === 'word') parameters.push(pieces[n]!.text);
+    }
+    const statements: Operand[][] = [];
+    for (; n < pieces.length && !(pieces[n]!.text === 'END' && pieces[n + 1]?.text === name); n++) {
+      if (pieces[n]!.text === 'IMMEDIATE' && pieces[n - 1]?.text === 'EXECUTE') {
+        const operands = concatenation(pieces, n + 1, new Set(parameters));
+        if (operands?.some((o) => 'parameter' in o)) statements.push(operands);
+      }
+    }
+    if (statements.length > 0) templates.set(name, { parameters, statements });
+  });
+  const result: (ScriptStatement & { builtBy: string })[] = [];
+  pieces.forEach((piece, k) => {
+    const template = templates.get(piece.text);
+    if (!template || pieces[k - 1]?.text === 'PROCEDURE' || pieces[k + 1]?.text !== '(') return;
+    const values = literalArguments(pieces, k + 1);
+    if (!values || values.length !== template.parameters.length) return;
+    const argument = new Map(template.parameters.map((name, i) => [name, values[i]!]));
+    for (const operands of template.statements) {
+      const built = operands.map((o) => ('literal' in o ? o.literal : argument.get(o.parameter)!)).join('');
+      result.push({ text: built, line: lineAt(text, piece.at, firstLine), kind: oracleKindOf(built), builtBy: piece.text.toLowerCase() });
+    }
   });
   return result;
 }
