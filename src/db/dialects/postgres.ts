@@ -218,27 +218,24 @@ export class PostgresDialect implements Dialect {
     const db = session ? session.db : (on as Kysely<Database>);
     const { owner } = close;
     const log = jobLog ? { ...jobLog.counts, ...jobLog.run } : null;
+    // closeRunStatement decides its shape by the status too: a value of the shape, not a marker.
     const elsewhere = close.whenClosedElsewhere;
-    const shape = [
-      // The status is part of the shape: a PC close has its own guard (runRow.ts closeRunStatement).
-      close.status, session ? 'session' : 'pool', close.message === null ? 'keep msg' : 'msg', owner ? 'owned' : 'unowned',
-      elsewhere ? 'else ST' : 'as is', !log ? 'no log' : jobLog!.joblogid === null ? 'new log' : 'log',
-    ];
+    const shape = [close.status, session ? 'session' : 'pool', close.message === null ? 'keep msg' : 'msg', owner ? 'owned' : 'unowned', !log ? 'no log' : jobLog!.joblogid === null ? 'new log' : 'log', elsewhere ? 'unless closed elsewhere' : ''];
     const query = this.#templates.compile(
       `closeRunRow:${shape.join(',')}`,
       [
         close.prcid,
+        ...(elsewhere ? [elsewhere.message] : []),
         ...(close.message === null ? [] : [close.message]),
         ...(owner ? [owner.requestId, owner.claimedBy] : []),
-        ...(elsewhere ? [elsewhere.message] : []),
         ...(log ? [log.prcid, log.jobid, log.mapref, log.sessionId, log.source, log.target, log.errors] : []),
         ...(jobLog && jobLog.joblogid !== null ? [jobLog.joblogid] : []),
       ],
       (m) => {
         let i = 1;
+        const whenClosedElsewhere = elsewhere ? { status: elsewhere.status, message: m[i++] as string } : undefined;
         const message = close.message === null ? null : (m[i++] as string);
         const byRequest = owner ? { requestId: m[i++] as string, claimedBy: m[i++] as string } : null;
-        const whenClosedElsewhere = elsewhere ? { status: 'ST' as const, message: m[i++] as string } : undefined;
         const row: JobLogRow | null = log
           ? {
               run: { prcid: m[i++] as number, jobid: m[i++] as number, mapref: m[i++] as string, sessionId: m[i++] as number },
