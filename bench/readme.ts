@@ -9,9 +9,9 @@ import { ROOT } from './lib/processes.js';
 const START = '<!-- bench:latest:start -->';
 const END = '<!-- bench:latest:end -->';
 
-/** latest.md without its title, its headings one level down (they sit under a README heading). */
+/** latest.md with its title as a line of text, its headings one level down (they sit under a README heading). */
 function readmeFragment(latest: string): string {
-  const body = latest.replace(/^# .*\n+/, '');
+  const body = latest.replace(/^# dwprc bench, (.*)\n+/, 'Started $1. ');
   return body.replace(/^### /gm, '#### ').trim();
 }
 

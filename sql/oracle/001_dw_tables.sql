@@ -240,6 +240,9 @@ DECLARE
   PRAGMA EXCEPTION_INIT(e_name_used, -955);
   e_already_indexed EXCEPTION;
   PRAGMA EXCEPTION_INIT(e_already_indexed, -1408);
+  -- The later tool's DWMAPRSQL names its columns MAPRSQLCD/MAPRSQL: no DWMAPRSQLCD to index there.
+  e_no_column EXCEPTION;
+  PRAGMA EXCEPTION_INIT(e_no_column, -904);
 
   PROCEDURE add_index(p_index IN VARCHAR2, p_table IN VARCHAR2, p_columns IN VARCHAR2) IS
     v_count PLS_INTEGER;
@@ -267,6 +270,8 @@ DECLARE
   EXCEPTION
     WHEN e_name_used OR e_already_indexed THEN
       NULL;
+    WHEN e_no_column THEN
+      DBMS_OUTPUT.PUT_LINE('skipped index ' || p_index || ': ' || p_table || ' has no column ' || p_columns || ' (a later naming)');
   END add_index;
 BEGIN
   add_index('DWJOBFLW_MAPREF', 'DWJOBFLW', 'MAPREF,CURFLG,STFLG');

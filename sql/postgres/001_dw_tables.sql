@@ -151,4 +151,13 @@ create table if not exists dwmaprsql (
   dwmaprsql    text,
   curflg       varchar(1)
 );
-create index if not exists dwmaprsql_code on dwmaprsql (dwmaprsqlcd, curflg);
+-- The later tool renamed these columns MAPRSQLID/MAPRSQLCD/MAPRSQL: its table gets no index here
+-- (it has its own) and dwprc reads it under either naming (engine/reports/findReportSql.ts).
+do $$
+begin
+  if exists (select 1 from information_schema.columns
+              where table_schema = current_schema() and table_name = 'dwmaprsql' and column_name = 'dwmaprsqlcd') then
+    create index if not exists dwmaprsql_code on dwmaprsql (dwmaprsqlcd, curflg);
+  end if;
+end;
+$$;

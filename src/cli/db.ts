@@ -15,9 +15,12 @@ export function registerDb(program: Command): void {
       try {
         const result = await migrate(connection.dialect, config.tablePrefix);
         print(result, options, () =>
-          result.applied.length
-            ? result.applied.map((m) => `applied ${String(m.version).padStart(3, '0')}_${m.name}`).join('\n') + `\nschema version ${result.current}`
-            : `schema is current (version ${result.current})`,
+          [
+            ...(result.applied.length
+              ? [...result.applied.map((m) => `applied ${String(m.version).padStart(3, '0')}_${m.name}`), `schema version ${result.current}`]
+              : [`schema is current (version ${result.current})`]),
+            ...result.unreconciled.map((line) => `could not reconcile: ${line}`),
+          ].join('\n'),
         );
       } finally {
         await connection.close();

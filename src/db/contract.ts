@@ -56,6 +56,14 @@ export function postgresType(oracleType: string): string {
   return 'bigint';
 }
 
+/**
+ * Columns a later version of the tool renamed: the contract's name or this one satisfies it,
+ * and dwprc reads whichever the table has (engine/reports/findReportSql.ts).
+ */
+export const LATER_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  dwmaprsql: { dwmaprsqlid: 'maprsqlid', dwmaprsqlcd: 'maprsqlcd', dwmaprsql: 'maprsql' },
+};
+
 export interface SchemaDrift {
   missingTables: string[];
   missingColumns: string[];
@@ -70,7 +78,10 @@ export function compareWithContract(actual: Map<string, Map<string, unknown>>): 
       missingTables.push(table.toUpperCase());
       continue;
     }
-    for (const column of Object.keys(columns)) if (!found.has(column)) missingColumns.push(`${table}.${column}`.toUpperCase());
+    for (const column of Object.keys(columns)) {
+      const later = LATER_NAMES[table]?.[column];
+      if (!found.has(column) && !(later && found.has(later))) missingColumns.push(`${table}.${column}`.toUpperCase());
+    }
   }
   return { missingTables, missingColumns };
 }

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import type { Dialect, MigrationFile } from './dialects/dialect.js';
 import type { Database } from './schema.js';
-import { renameObjectsInSql } from './tableNames.js';
+import { compareWithContract, CONTRACT } from './contract.js';
+import { DRIFT_TABLES, schemaDrift } from './schemaDrift.js';
+import { objectName, renameObjectsInSql } from './tableNames.js';
 
 /** `sql/` at the package root, next to `src/` and `dist/`. */
 export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'sql');
@@ -41,6 +43,19 @@ export async function appliedVersions(dialect: Dialect): Promise<Set<number>> {
 export interface MigrationResult {
   applied: { version: number; name: string }[];
   current: number;
+  /** What an existing schema does differently and adding could not fix, one line each. */
+  unreconciled: string[];
+}
+
+/** The drift of the schema as it now stands (db/schemaDrift.ts), and contract columns still missing. */
+export async function unreconciledDrift(dialect: Dialect, tablePrefix: string): Promise<string[]> {
+  const tables = await dialect.describeTables([...new Set([...Object.keys(CONTRACT), ...DRIFT_TABLES])]);
+  const missing = compareWithContract(tables);
+  return [
+    ...missing.missingTables.map((t) => `${objectName(t.toLowerCase(), tablePrefix).toUpperCase()} is missing`),
+    ...missing.missingColumns.map((c) => `${c} is missing`),
+    ...schemaDrift(tables, tablePrefix),
+  ];
 }
 
 /**
@@ -60,7 +75,7 @@ export async function migrate(dialect: Dialect, tablePrefix: string): Promise<Mi
       });
       applied.push({ version: file.version, name: file.name });
     }
-    return { applied, current: files.at(-1)?.version ?? 0 };
+    return { applied, current: files.at(-1)?.version ?? 0, unreconciled: await unreconciledDrift(dialect, tablePrefix) };
   });
 }
 

@@ -61,7 +61,7 @@ export async function runReport(request: ReportRequest, ctx: ExecutionContext, o
   const log = ctx.log.child({ requestId: request.requestId, sqlCode, format });
   let file: ReportFile | null = null;
   try {
-    const sqlText = await findReportSql(ctx.dialect.db, sqlCode);
+    const sqlText = await findReportSql(ctx.dialect, sqlCode);
     if (sqlText === undefined) return failed(`No report SQL found for sql_code ${printable(sqlCode)} (DWMAPRSQL, CURFLG 'Y')`);
     if (sqlText === null) return failed(`The report SQL of sql_code ${printable(sqlCode)} is empty`);
     checkParams(request.params);

@@ -2,6 +2,8 @@ import type { Config } from '../config.js';
 import { compareWithContract, CONTRACT } from '../db/contract.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import { schemaVersion } from '../db/migrate.js';
+import { reportSqlNaming, schemaDrift } from '../db/schemaDrift.js';
+import { pythonCheck } from '../engine/python/pythonCheck.js';
 import { errorMessage } from '../errors.js';
 import { DWPRC_VERSION } from '../version.js';
 import { currentSchedulesCheck } from './currentSchedules.js';
@@ -63,7 +65,8 @@ export async function runDoctor(dialect: Dialect, config: Config): Promise<Docto
         : { name: 'schema version', status: 'ok', detail: String(version.applied) },
   );
 
-  const drift = compareWithContract(await dialect.describeTables(Object.keys(CONTRACT)));
+  const described = await dialect.describeTables(Object.keys(CONTRACT));
+  const drift = compareWithContract(described);
   checks.push({
     name: 'tables',
     status: drift.missingTables.length ? 'fail' : 'ok',
@@ -74,6 +77,14 @@ export async function runDoctor(dialect: Dialect, config: Config): Promise<Docto
     status: drift.missingColumns.length ? 'fail' : 'ok',
     detail: drift.missingColumns.length ? `missing: ${drift.missingColumns.join(', ')}` : 'all COMPAT.md columns present',
   });
+
+  const unusual = schemaDrift(described, config.tablePrefix);
+  const naming = reportSqlNaming(described) === 'later' ? 'report SQL under the later naming (MAPRSQLCD/MAPRSQL)' : 'the original column names';
+  checks.push(
+    unusual.length
+      ? { name: 'schema drift', status: 'warn', detail: `${naming}; ${unusual.join('; ')}` }
+      : { name: 'schema drift', status: 'ok', detail: naming },
+  );
 
   if (!drift.missingTables.includes('DWJOBSCH')) {
     checks.push(await currentSchedulesCheck(dialect));
@@ -89,6 +100,7 @@ export async function runDoctor(dialect: Dialect, config: Config): Promise<Docto
       ['open runs', () => orphanRunsCheck(dialect)],
       ['other services', () => foreignWaitingCheck(dialect, config.foreignRequests, config.foreignWaitMs)],
       ['other claimers', () => foreignClaimerCheck(dialect)],
+      ['python', () => pythonCheck(dialect, config.python)],
     ] as const) {
       checks.push(await check().catch((error: unknown) => ({ name, status: 'warn' as const, detail: `could not check: ${errorMessage(error).split('\n')[0]}` })));
     }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ScheduleFields } from '../schedule/index.js';
+import { frequencyText } from './scheduleFields.js';
 
 /** A MAPREF's current schedule as dwprc shows it. */
 export interface ScheduleView extends ScheduleFields {
@@ -44,8 +45,8 @@ export function toScheduleView(row: ViewRow): ScheduleView {
     jobschid: Number(row.jobschid),
     frqcd: row.frqcd,
     frqdd: row.frqdd,
-    frqhh: row.frqhh,
-    frqmi: row.frqmi,
+    frqhh: frequencyText(row.frqhh),
+    frqmi: frequencyText(row.frqmi),
     strtdt: wallText(row.strtdt),
     enddt: row.enddt ? row.enddt.toISOString().slice(0, 10) : null,
     enabled: row.schflg === 'Y',

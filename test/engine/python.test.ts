@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { executeRequest } from '../../src/engine/executeRequest.js';
+import { pythonCheck } from '../../src/engine/python/pythonCheck.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { retryRequest } from '../../src/queue/cancelRequest.js';
 import { resumedPayload } from '../../src/queue/resumePoint.js';
 import { claimRequest, errorsOf, reclaim, runsOf, setFlow } from '../support/engine.js';
-import { fixtureFlow, processGroupGone, pythonHarness, pythonWith, pythonWithout } from '../support/python.js';
+import { FIXTURES, fixtureFlow, processGroupGone, pythonHarness, pythonWith, pythonWithout } from '../support/python.js';
 import { waitFor } from '../support/waitFor.js';
 
 const python = pythonWith('psycopg2');
@@ -224,6 +225,20 @@ describe('engine: Python job flows (execute_job) in supervised child processes',
     const left = await sql<{ prcid: number }>`select prcid from py_target`.execute(t.dialect.db);
     assert.deepEqual(left.rows.map((r) => Number(r.prcid)), [runs[0]!.prcid]);
     assert.ok(h.lines.some((l) => l.msg === 'dwprc: target "py_target" truncated before the load' && l.prcid === runs[0]!.prcid));
+  });
+
+  test('doctor: the interpreter and its driver checked when Python flows exist; missing DWPRC_PYTHONPATH folders warn', async () => {
+    const ok = await pythonCheck(t.dialect, { interpreter, path: [FIXTURES], flowTimeoutMs: null });
+    assert.equal(ok.status, 'ok');
+    assert.match(ok.detail, new RegExp(`^\\d+ Python job flows; ${interpreter} 3\\.\\d+\\.\\d+ with psycopg2; DWPRC_PYTHONPATH ${FIXTURES}$`));
+    const nowhere = await pythonCheck(t.dialect, { interpreter: '/nonexistent/python3', path: [], flowTimeoutMs: null });
+    assert.deepEqual([nowhere.status, nowhere.fix], ['fail', 'set DWPRC_PYTHON to a Python 3 with psycopg2 (apt-get install python3-psycopg2 (or pip install psycopg2-binary))']);
+    assert.match(nowhere.detail, /but DWPRC_PYTHON \(\/nonexistent\/python3\) not found: their runs fail$/);
+    const gone = await pythonCheck(t.dialect, { interpreter, path: ['/nonexistent/backend'], flowTimeoutMs: null });
+    assert.equal(gone.status, 'warn');
+    assert.match(gone.detail, /DWPRC_PYTHONPATH folder missing: \/nonexistent\/backend$/);
+    const bare = pythonWithout('psycopg2');
+    if (bare) assert.match((await pythonCheck(t.dialect, { interpreter: bare, path: [], flowTimeoutMs: null })).detail, /has no module psycopg2: their runs fail$/);
   });
 
   test('two concurrent runs: each output line carries its own run', async () => {

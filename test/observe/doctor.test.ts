@@ -50,8 +50,8 @@ describe('dwprc doctor: workers, leases, open runs, legacy scheduler', () => {
       report.checks.map((c) => [c.name, c.status]),
       [
         ['connect', 'ok'], ['versions', 'ok'], ['clock', 'ok'], ['time zone', 'ok'], ['schema version', 'ok'], ['tables', 'ok'], ['columns', 'ok'],
-        ['current schedules', 'ok'], ['legacy scheduler', 'ok'], ['workers', 'warn'], ['leases', 'ok'], ['open runs', 'ok'],
-        ['other services', 'ok'], ['other claimers', 'ok'],
+        ['schema drift', 'ok'], ['current schedules', 'ok'], ['legacy scheduler', 'ok'], ['workers', 'warn'], ['leases', 'ok'], ['open runs', 'ok'],
+        ['other services', 'ok'], ['other claimers', 'ok'], ['python', 'ok'],
       ],
     );
     assert.equal(report.checks[1]!.detail, `dwprc ${DWPRC_VERSION} on Node ${process.version}`);

@@ -296,6 +296,11 @@ describe('engine statements on Oracle: every one against the ORACLE.md rules', (
     assert.equal(assertOracleSql(histLoadStartQuery(d.db), { binds: ['HIST_LOAD', 'DWT_PARAM1'] }).sql, 'select "PRVAL" from "DWPARAMS" where "PRTYP" = :1 and "PRCD" = :2');
     assertOracleSql(readProgressQuery(d.db, owner.requestId), { binds: [owner.requestId] });
     assertOracleSql(reportSqlQuery(d.db, 'SALES_BY_DAY'), { binds: ['SALES_BY_DAY'] });
+    // The later tool's naming of the same table (MAPRSQLID / MAPRSQLCD / MAPRSQL).
+    assert.equal(
+      assertOracleSql(reportSqlQuery(d.db, 'SALES_BY_DAY', 'later'), { binds: ['SALES_BY_DAY'] }).sql,
+      'select "MAPRSQL" "BODY" from "DWMAPRSQL" where "MAPRSQLCD" = :1 and "CURFLG" = :2 order by "MAPRSQLID" desc',
+    );
   });
 
   test('open: stale IP rows of the session, the PRCID from its sequence, the IP row, PRCID on the request', () => {

@@ -17,7 +17,7 @@ describe('scheduler and worker registry SQL on Oracle, as compiled', () => {
   const NOW = DateTime.fromISO('2027-03-05T10:00:00Z', { zone: 'utc' });
   /** The signature of the rule fields, as both databases evaluate it: '' and '|' are its only literals. */
   const SIGNATURE =
-    `(coalesce("FRQCD", '') || '|' || coalesce("FRQDD", '') || '|' || coalesce("FRQHH", '') || '|' || coalesce("FRQMI", '')\n` +
+    `(coalesce("FRQCD" || '', '') || '|' || coalesce("FRQDD" || '', '') || '|' || coalesce("FRQHH" || '', '') || '|' || coalesce("FRQMI" || '', '')\n` +
     `    || '|' || coalesce(to_char("STRTDT", :F1), '') || '|' || coalesce(to_char("ENDDT", :F2), '') || '|' || :Z)`;
   const signature = (f1: number) => SIGNATURE.replace(':F1', `:${f1}`).replace(':F2', `:${f1 + 1}`).replace(':Z', `:${f1 + 2}`);
 

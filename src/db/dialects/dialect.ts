@@ -189,6 +189,8 @@ export interface LegacySchedulerObject {
 export interface ColumnInfo {
   /** Normalised type: `varchar(100)`, `timestamp`, `number` … (dialect's own spelling). */
   type: string;
+  /** Whether the column accepts NULL. */
+  nullable: boolean;
 }
 
 export interface MigrationFile {

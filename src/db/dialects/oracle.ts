@@ -292,8 +292,8 @@ export const ORACLE_SERVER_ZONE = sql<{ tz: string }>`SELECT TO_CHAR(SYSTIMESTAM
  * USER_TAB_COLUMNS would report every table missing when the DW belongs to another schema.
  */
 export function oracleDescribeTablesQuery(names: readonly string[]) {
-  return sql<{ t: string; c: string; type: string; len: number | null }>`
-      SELECT TABLE_NAME AS "t", COLUMN_NAME AS "c", DATA_TYPE AS "type", CHAR_LENGTH AS "len"
+  return sql<{ t: string; c: string; type: string; len: number | null; nullable: string }>`
+      SELECT TABLE_NAME AS "t", COLUMN_NAME AS "c", DATA_TYPE AS "type", CHAR_LENGTH AS "len", NULLABLE AS "nullable"
         FROM ALL_TAB_COLUMNS
        WHERE OWNER = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')
          AND TABLE_NAME IN (${sql.join([...names])})`;
@@ -507,7 +507,7 @@ export class OracleDialect implements Dialect {
     for (const row of rows) {
       const table = tables[names.indexOf(row.t)]!;
       if (!result.has(table)) result.set(table, new Map());
-      result.get(table)!.set(row.c.toLowerCase(), { type: row.len ? `${row.type.toLowerCase()}(${row.len})` : row.type.toLowerCase() });
+      result.get(table)!.set(row.c.toLowerCase(), { type: row.len ? `${row.type.toLowerCase()}(${row.len})` : row.type.toLowerCase(), nullable: row.nullable === 'Y' });
     }
     return result;
   }

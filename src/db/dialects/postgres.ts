@@ -218,18 +218,22 @@ export class PostgresDialect implements Dialect {
     const db = session ? session.db : (on as Kysely<Database>);
     const { owner } = close;
     const log = jobLog ? { ...jobLog.counts, ...jobLog.run } : null;
-    const shape = [session ? 'session' : 'pool', close.message === null ? 'keep msg' : 'msg', owner ? 'owned' : 'unowned', !log ? 'no log' : jobLog!.joblogid === null ? 'new log' : 'log'];
+    // closeRunStatement decides its shape by the status too: a value of the shape, not a marker.
+    const elsewhere = close.whenClosedElsewhere;
+    const shape = [close.status, session ? 'session' : 'pool', close.message === null ? 'keep msg' : 'msg', owner ? 'owned' : 'unowned', !log ? 'no log' : jobLog!.joblogid === null ? 'new log' : 'log', elsewhere ? 'unless closed elsewhere' : ''];
     const query = this.#templates.compile(
       `closeRunRow:${shape.join(',')}`,
       [
-        close.prcid, close.status,
+        close.prcid,
+        ...(elsewhere ? [elsewhere.message] : []),
         ...(close.message === null ? [] : [close.message]),
         ...(owner ? [owner.requestId, owner.claimedBy] : []),
         ...(log ? [log.prcid, log.jobid, log.mapref, log.sessionId, log.source, log.target, log.errors] : []),
         ...(jobLog && jobLog.joblogid !== null ? [jobLog.joblogid] : []),
       ],
       (m) => {
-        let i = 2;
+        let i = 1;
+        const whenClosedElsewhere = elsewhere ? { status: elsewhere.status, message: m[i++] as string } : undefined;
         const message = close.message === null ? null : (m[i++] as string);
         const byRequest = owner ? { requestId: m[i++] as string, claimedBy: m[i++] as string } : null;
         const row: JobLogRow | null = log
@@ -239,7 +243,7 @@ export class PostgresDialect implements Dialect {
               joblogid: jobLog!.joblogid === null ? null : (m[i++] as number),
             }
           : null;
-        return this.#closeRunStatement(session !== null, { prcid: m[0] as number, status: m[1] as RunClose['status'], message, owner: byRequest }, row).compile();
+        return this.#closeRunStatement(session !== null, { prcid: m[0] as number, status: close.status, message, owner: byRequest, whenClosedElsewhere }, row).compile();
       },
     );
     const [row] = (await db.executeQuery<{ logs: unknown; source: unknown; target: unknown; errors: unknown; closed: unknown }>(query)).rows;
@@ -336,8 +340,8 @@ export class PostgresDialect implements Dialect {
   async describeTables(tables: readonly string[]) {
     const names = tables.map((t) => objectName(t, this.options.tablePrefix).toLowerCase());
     // Aliases without underscores: CamelCasePlugin would rename the keys of the result.
-    const { rows } = await sql<{ t: string; c: string; type: string; len: number | null }>`
-      select table_name as t, column_name as c, data_type as type, character_maximum_length as len
+    const { rows } = await sql<{ t: string; c: string; type: string; len: number | null; nullable: string }>`
+      select table_name as t, column_name as c, data_type as type, character_maximum_length as len, is_nullable as nullable
         from information_schema.columns
        where table_schema = current_schema()
          and table_name in (${sql.join(names)})`.execute(this.db);
@@ -345,7 +349,7 @@ export class PostgresDialect implements Dialect {
     for (const row of rows) {
       const table = tables[names.indexOf(row.t)]!;
       if (!result.has(table)) result.set(table, new Map());
-      result.get(table)!.set(row.c, { type: row.len ? `${row.type}(${row.len})` : row.type });
+      result.get(table)!.set(row.c, { type: row.len ? `${row.type}(${row.len})` : row.type, nullable: row.nullable === 'YES' });
     }
     return result;
   }
