@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../src/db/embedded.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { waitFor } from '../support/waitFor.js';
-import { spawnWorker, stopWorkers, type WorkerProcess } from '../support/workerProcess.js';
+import { serving, spawnWorker, stopWorkers, type WorkerProcess } from '../support/workerProcess.js';
 
 /** The worker process with --http: the endpoints a process manager and Prometheus use. */
 describe('dwprc worker --http', () => {
@@ -33,6 +33,8 @@ describe('dwprc worker --http', () => {
   });
 
   test('SIGTERM: the process exits 0 and the port is closed', async () => {
+    // The port answers before start-up is over; a SIGTERM then would find no handler yet.
+    await serving(t.dialect, worker);
     worker.signal('SIGTERM');
     assert.equal(await worker.exited, 0, worker.output());
     await assert.rejects(fetch(`${base}/healthz`));
