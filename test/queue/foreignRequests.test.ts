@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.js';
 import { PostgresDialect } from '../../src/db/dialects/postgres.js';
 import { foreignClaimerCheck, foreignClaimReason, foreignWaitingCheck } from '../../src/observe/foreignActivity.js';
+import { countQueueDepth } from '../../src/observe/queueDepth.js';
 import { queueStatus } from '../../src/observe/status.js';
 import { DEFAULT_FOREIGN_RULES, foreignRulesText, isForeignRequest, parseForeignRequests } from '../../src/queue/foreignRequests.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -102,6 +103,7 @@ describe('requests of other services on PostgreSQL', () => {
     const status = await queueStatus(t.dialect);
     assert.deepEqual(status.depth.map((d) => [d.status, d.requestType, d.count]), [['NEW', 'IMMEDIATE', 1]]);
     assert.deepEqual(status.leftForOtherServices.map((d) => [d.requestType, d.count]), [['FILE_UPLOAD', 1], ['REPORT', 1]]);
+    assert.deepEqual(await countQueueDepth(t.dialect), { NEW: 1, CLAIMED: 0 }, 'the queue-depth metric leaves them out too');
 
     const fresh = await foreignWaitingCheck(t.dialect, DEFAULT_FOREIGN_RULES, 3_600_000);
     assert.equal(fresh.status, 'ok', fresh.detail);
