@@ -92,6 +92,22 @@ export async function ensureFailureRecorded(db: Kysely<Database>, dialect: Diale
 }
 
 /**
+ * How a close that carried `whenClosedElsewhere` went, read back from the row once it is committed:
+ * the run as it ended (ST naming the stop when someone else had closed the row), so the request
+ * ends as its run did. Only a run a stop reached takes this extra read.
+ */
+export async function endedAs(db: Kysely<Database>, end: RunEnd): Promise<RunEnd> {
+  const alternative = end.whenClosedElsewhere;
+  if (!alternative) return end;
+  const row = await runStatusQuery(db, end.prcid).executeTakeFirst();
+  return row?.status === alternative.status ? { ...end, status: alternative.status, message: alternative.message } : end;
+}
+
+export function runStatusQuery(db: Kysely<Database>, prcid: number) {
+  return db.selectFrom('dwprclog').select('status').where('prcid', '=', prcid);
+}
+
+/**
  * endRun, committed on its own, on the run session or (when that connection failed) the pool;
  * with the run's DWJOBLOG totals for RESULT_PAYLOAD, read in the same round trips.
  * The common end (PC or ST, with at most the flow's DWJOBLOG row,

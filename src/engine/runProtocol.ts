@@ -6,7 +6,7 @@ import type { Database } from '../db/schema.js';
 import type { Logger } from '../observe/logger.js';
 import type { HistoryRequest, ImmediateRequest, RunParams } from '../queue/request.js';
 import { businessDateAt } from './businessDay.js';
-import { closeRun, type RunEnd } from './closeRun.js';
+import { closeRun, endedAs, type RunEnd } from './closeRun.js';
 import { describeError } from './errorText.js';
 import type { ExecutionContext } from './execution.js';
 import { createFlowContext, type FlowRunRecord } from './flowContext.js';
@@ -98,18 +98,20 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     const identity = { prcid, jobid: opened.jobid, mapref: request.mapref, sessionId: python?.sessionId ?? session.sessionId };
     const running = python ? python.execute({ ...spec, businessDate }, identity, context, log) : execute(session, { ...spec, businessDate }, identity, context, log);
     const ending = await running.catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
-    const end: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted, whenClosedElsewhere: stoppedAfterAll(ending, context) };
+    const closing: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted, whenClosedElsewhere: stoppedAfterAll(ending, context) };
     let closed: ClosedRun;
     try {
-      closed = await closeRun(session, dialect, end);
+      closed = await closeRun(session, dialect, closing);
       session.markRunClosed();
     } catch (error) {
       discard = true;
       log.warn({ err: error }, 'closing the run on its session failed; retrying on a fresh connection');
-      closed = await retried(() => closeRun(dialect.db, dialect, end), log).catch((cause: unknown) => {
-        throw new RunCloseFailed(prcid, end.status, cause);
+      closed = await retried(() => closeRun(dialect.db, dialect, closing), log).catch((cause: unknown) => {
+        throw new RunCloseFailed(prcid, closing.status, cause);
       });
     }
+    // The request ends as the row did: CANCELLED when the stopping UI's row was closed ST.
+    const end = closed.closed ? await endedAs(dialect.db, closing) : closing;
     if (!closed.closed) log.warn({ status: end.status }, 'the run row had already been closed by another process; left as it is');
     log.info({ status: end.status, message: end.message }, 'run ended');
     return { started: true, prcid, status: end.status, reason: end.message, message: resultMessage(end, spec, context), counts: closed.counts };

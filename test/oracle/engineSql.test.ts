@@ -7,7 +7,7 @@ import { writeProgressStatement } from '../../src/engine/historyProgress.js';
 import { listRunsQuery } from '../../src/engine/listRuns.js';
 import { staleRunsQuery } from '../../src/engine/openRun.js';
 import { truncateStatement, targetTableQuery } from '../../src/engine/truncateTarget.js';
-import { errorCountQuery, lastJobLogQuery, runIdentityQuery } from '../../src/engine/closeRun.js';
+import { errorCountQuery, lastJobLogQuery, runIdentityQuery, runStatusQuery } from '../../src/engine/closeRun.js';
 import { lastErrorStatement } from '../../src/engine/flowContext.js';
 import { readProgressQuery } from '../../src/engine/historyProgress.js';
 import { insertJobErrorStatement } from '../../src/engine/jobRecords.js';
@@ -313,6 +313,7 @@ describe('engine statements on Oracle: every one against the ORACLE.md rules', (
   test('close: the guarded update, the run identity, DWJOBLOG and DWJOBERR rows (ids from their sequences), history progress', () => {
     assertOracleSql(closeRunStatement(d.db, d, { prcid: 11, status: 'FL', message: 'it broke', owner }), { binds: ['it broke', owner.requestId, owner.claimedBy] });
     assertOracleSql(runIdentityQuery(d.db, 11), { binds: [11] });
+    assert.equal(assertOracleSql(runStatusQuery(d.db, 11)).sql, 'select "STATUS" from "DWPRCLOG" where "PRCID" = :1');
     assert.equal(assertOracleSql(errorCountQuery(d.db, 11)).sql, 'select count(*) "N" from "DWJOBERR" where "PRCID" = :1 and "ERRTYP" = :2');
     assert.equal(assertOracleSql(lastJobLogQuery(d.db, 11)).sql, 'select max("JOBLOGID") "ID" from "DWJOBLOG" where "PRCID" = :1');
     const error = assertOracleSql(insertJobErrorStatement(d.db, d, run, { joblogid: 0, type: 'ERR', message: 'no source file', dbMessage: 'ORA-29283: invalid file', key: 'FILE=x' }), {

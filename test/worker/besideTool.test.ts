@@ -93,7 +93,7 @@ describe('a stop from the later UI (it closes the run row FL itself), real worke
     assert.match(stopRow.resultPayload ?? '', new RegExp(`force stop requested for request run-long \\(PRCID ${row!.prcid}\\)`));
   });
 
-  test('graceful: the DWLOGIC block runs to its end, and its row (closed FL by the UI) ends ST naming the stop, never PC', async () => {
+  test('graceful: the DWLOGIC block runs to its end, and its row (closed FL by the UI) ends ST naming the stop, never PC; the request CANCELLED', async () => {
     await insertAsTheTool(s.t.dialect.db, { id: 'run-short', mapref: 'SHORT_FCT', type: 'IMMEDIATE', payload: {} });
     await started('SHORT_FCT');
     await stopFromTheLaterUi(s.t.dialect.db, { stopId: 'stop-short', mapref: 'SHORT_FCT', force: 'N' });
@@ -102,6 +102,9 @@ describe('a stop from the later UI (it closes the run row FL itself), real worke
     await waitFor(async () => (await request('run-short')).status !== 'CLAIMED', 'the run to end', 20_000);
     const [row] = await runRow('SHORT_FCT');
     assert.deepEqual([row!.status, row!.msg], ['ST', 'Stopped by stop request stop-short; the flow had already run to its end']);
+    const ended = await request('run-short');
+    assert.equal(ended.status, 'CANCELLED', 'the request ends as its run row did');
+    assert.match(ended.resultPayload ?? '', new RegExp(`SHORT_FCT \\(PRCID ${row!.prcid}\\) stopped: Stopped by stop request stop-short; the flow had already run to its end`));
   });
 });
 
