@@ -31,13 +31,23 @@ export interface TickResult {
   misfires: { jobschid: number; mapref: string; skipped: number }[];
   /** How late the latest firing of this tick was enqueued after its occurrence; null if none fired. */
   lagMs: number | null;
+  /**
+   * How long from the end of this tick until the earliest own schedule falls due, by the
+   * database clock; null when none is due later (none at all, or one still due now).
+   */
+  nextDueInMs: number | null;
 }
 
 /** Counting missed occurrences stops here: a minutely schedule down for three months. */
 const MAX_DUE = 150_000;
-const BATCH = 100;
-/** Schedules fired per transaction. */
-const CHUNK = 50;
+const BATCH = 500;
+/**
+ * Schedules fired per transaction. A burst measured (bench, 500 due at once, 3 replicas): chunks
+ * of 50 committed its last request 0.7 s after the occurrence, of 100 0.35–0.47 s, of 250 0.3 s;
+ * the requests of the first chunk start running and take the CPU from the later ones. An id list
+ * of 250 stays well inside Oracle's 1,000.
+ */
+const CHUNK = 250;
 const NOTHING_TO_FIRE: FiringPlan = { fire: [], skipped: 0, lastSkipped: null };
 
 /**
@@ -47,9 +57,15 @@ const NOTHING_TO_FIRE: FiringPlan = { fire: [], skipped: 0, lastSkipped: null };
  */
 export async function schedulerTick(deps: TickDeps): Promise<TickResult> {
   const now = await databaseNow(deps.dialect);
+  const read = performance.now();
   await clearInactive(deps);
   const initialised = await initialise(deps, now);
-  return { initialised, ...(await fireDue(deps, now)) };
+  const fired = await fireDue(deps, now);
+  const next = (await nextDueQuery(deps.dialect.db, deps.zone).executeTakeFirst())?.next ?? null;
+  // Only a moment still ahead: one due now is held by another replica or cannot fire, and
+  // waking for it at once would spin.
+  const ahead = next === null ? 0 : next.getTime() - now.toMillis();
+  return { initialised, ...fired, nextDueInMs: ahead > 0 ? Math.max(0, ahead - (performance.now() - read)) : null };
 }
 
 /** Disabled schedules and dependency children have no next run of their own. */
@@ -75,6 +91,13 @@ export function dueSchedulesQuery(db: Kysely<Database>, zone: string, now: DateT
     .where('nxtRunSig', '=', signatureSql(zone))
     .orderBy('nxtRunDt')
     .fetch(BATCH);
+}
+
+/** The earliest NXT_RUN_DT of the own schedules computed under this zone: when a tick is next needed. */
+export function nextDueQuery(db: Kysely<Database>, zone: string) {
+  return ownSchedules(db)
+    .select((eb) => eb.fn.min('nxtRunDt').as('next'))
+    .where('nxtRunSig', '=', signatureSql(zone));
 }
 
 /**
@@ -105,9 +128,9 @@ function dueOccurrences(rule: FrequencyRule, from: DateTime, now: DateTime): Dat
  * one tick, not one batch per tick. Each replica shuffles its batch and fires it in chunks, each
  * chunk one transaction, so replicas ticking together mostly lock different rows.
  */
-async function fireDue(deps: TickDeps, now: DateTime): Promise<Omit<TickResult, 'initialised'>> {
+async function fireDue(deps: TickDeps, now: DateTime): Promise<Omit<TickResult, 'initialised' | 'nextDueInMs'>> {
   const { dialect, zone } = deps;
-  const total: Omit<TickResult, 'initialised'> = { fired: [], skipped: 0, misfires: [], lagMs: null };
+  const total: Omit<TickResult, 'initialised' | 'nextDueInMs'> = { fired: [], skipped: 0, misfires: [], lagMs: null };
   for (;;) {
     const candidates = await dueSchedulesQuery(dialect.db, zone, now).execute();
     const ids = shuffled(candidates.map((c) => c.jobschid));

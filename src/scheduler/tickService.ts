@@ -27,6 +27,8 @@ export function schedulerService({ dialect, config, zone, log, metrics, alerter 
       if (result.fired.length) tickLog.info({ fired: result.fired }, 'schedules fired');
       if (result.lagMs !== null) metrics?.tickLag(result.lagMs / 1000);
       for (const m of result.misfires) alerter?.send(misfireSkippedAlert({ ...m, policy: config.scheduler.misfire }));
+      // A schedule due before the next regular tick is fired at its moment, not up to a tick late.
+      return result.nextDueInMs;
     },
   };
 }

@@ -39,3 +39,13 @@ export class WakeSignal {
 export function jitter(ms: number, random: () => number = Math.random): number {
   return Math.round(ms * (0.8 + random() * 0.4));
 }
+
+/**
+ * The wait before a periodic duty runs again: its jittered interval, or the moment it said it is
+ * needed when that comes first. That moment is not jittered: the scheduler tick wakes every
+ * replica exactly when a schedule falls due, and SKIP LOCKED shares the firings among them.
+ */
+export function nextWaitMs(intervalMs: number, neededInMs: number | null, random: () => number = Math.random): number {
+  const regular = jitter(intervalMs, random);
+  return neededInMs === null ? regular : Math.min(regular, Math.max(0, Math.ceil(neededInMs)));
+}

@@ -15,7 +15,7 @@ import type { ClaimedRow } from '../queue/request.js';
 import { lostLeases } from './lostLeases.js';
 import { type Disposition, processRequest } from './processRequest.js';
 import { deregisterWorker, forgetDeadWorkers, heartbeatWorker, registerWorker } from './registry.js';
-import { jitter, WakeSignal } from './wakeSignal.js';
+import { jitter, nextWaitMs, WakeSignal } from './wakeSignal.js';
 
 export interface WorkerOptions {
   dialect: Dialect;
@@ -37,7 +37,8 @@ export interface WorkerOptions {
 export interface PeriodicService {
   name: string;
   intervalMs: number;
-  run(): Promise<void>;
+  /** Resolves to the ms until it is needed again when that may be sooner than its interval (see nextWaitMs). */
+  run(): Promise<number | null | void>;
 }
 
 interface InFlight {
@@ -254,15 +255,16 @@ export class Worker {
     await forgetDeadWorkers(dialect, config.worker.leaseMs * 10);
   }
 
-  /** Runs `fn` every `intervalMs` (jittered) until shutdown; errors are logged, never fatal. */
-  async #every(name: string, intervalMs: number, fn: () => Promise<void>, wake = new WakeSignal()): Promise<void> {
+  /** Runs `fn` every `intervalMs` (jittered), or sooner when it asks, until shutdown; errors are logged, never fatal. */
+  async #every(name: string, intervalMs: number, fn: () => Promise<number | null | void>, wake = new WakeSignal()): Promise<void> {
     this.#sleeps.add(wake);
     let failures = 0;
+    let neededIn: number | null = null;
     while (this.#running) {
-      await wake.wait(failures ? this.#outageDelay(failures) : jitter(intervalMs));
+      await wake.wait(failures ? this.#outageDelay(failures) : nextWaitMs(intervalMs, neededIn));
       if (!this.#running) break;
       try {
-        await fn();
+        neededIn = (await fn()) ?? null;
         failures = 0;
       } catch (error) {
         failures += 1;

@@ -6,7 +6,7 @@ import { existingRequestsQuery } from '../../src/queue/enqueue.js';
 import { childSchedulesQuery } from '../../src/scheduler/fanOut.js';
 import { scheduleLinksQuery } from '../../src/scheduler/scheduleLinks.js';
 import { schedulesToInitialise, writeNextRunStatement } from '../../src/scheduler/initialiseSchedule.js';
-import { clearInactiveStatement, dueSchedulesQuery, lockDueSchedules } from '../../src/scheduler/tick.js';
+import { clearInactiveStatement, dueSchedulesQuery, lockDueSchedules, nextDueQuery } from '../../src/scheduler/tick.js';
 import { deregisterWorkerStatement, forgetDeadWorkersStatement, heartbeatWorkerStatement, registerWorkerStatement } from '../../src/worker/registry.js';
 import { assertOracleSql, compileOnlyOracle } from './oracleSqlRules.js';
 
@@ -48,7 +48,7 @@ describe('scheduler and worker registry SQL on Oracle, as compiled', () => {
   });
 
   test('due schedules: a FETCH FIRST page without a lock; a chunk of them then locked by id list with FOR UPDATE SKIP LOCKED and no row limit', () => {
-    const due = assertOracleSql(dueSchedulesQuery(d.db, ZONE, NOW), { binds: [NOW.toJSDate(), ZONE, 100] });
+    const due = assertOracleSql(dueSchedulesQuery(d.db, ZONE, NOW), { binds: [NOW.toJSDate(), ZONE, 500] });
     assert.equal(
       due.sql,
       'select "JOBSCHID" from "DWJOBSCH" where "CURFLG" = :1 and "SCHFLG" = :2 and "DPND_JOBSCHID" is null and "NXT_RUN_DT" <= :3 ' +
@@ -61,6 +61,11 @@ describe('scheduler and worker registry SQL on Oracle, as compiled', () => {
         `where "JOBSCHID" in (:1, :2, :3) and "CURFLG" = :4 and "SCHFLG" = :5 and "NXT_RUN_DT" <= :6 and "NXT_RUN_SIG" = ${signature(7)} for update skip locked`,
     );
     assert.doesNotMatch(lock.sql, /rownum|fetch first/i);
+  });
+
+  test('when the next tick is needed: the earliest NXT_RUN_DT of the own schedules computed under this zone', () => {
+    const next = assertOracleSql(nextDueQuery(d.db, ZONE), { binds: ['Y', 'Y', 'YYYY-MM-DD HH24:MI:SS', 'YYYY-MM-DD', ZONE] });
+    assert.equal(next.sql, `select min("NXT_RUN_DT") "NEXT" from "DWJOBSCH" where "CURFLG" = :1 and "SCHFLG" = :2 and "DPND_JOBSCHID" is null and "NXT_RUN_SIG" = ${signature(3)}`);
   });
 
   test('firing: existing ids looked up, requests queued, NXT_RUN_DT advanced (LST_RUN_DT with a firing, LST_SKIP_DT/CNT with a drop)', () => {

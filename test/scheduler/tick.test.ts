@@ -91,15 +91,15 @@ describe('scheduler tick', () => {
     const twoDaysAgo = DateTime.utc().minus({ days: 2 }).toISODate()!;
     await sql`insert into dwjobsch (jobschid, mapref, frqcd, frqhh, frqmi, strtdt, enddt, stflg, curflg, schflg)
               select g, 'B' || g, 'ID', '-1', '01', ${new Date(`${twoDaysAgo}T00:00:00Z`)}, ${new Date(`${yesterday()}T00:00:00Z`)}, 'A', 'Y', 'Y'
-                from generate_series(1, 250) g`.execute(t.dialect.db);
+                from generate_series(1, 1200) g`.execute(t.dialect.db);
     await tick();
     await t.dialect.db.updateTable('dwjobsch').set({ nxtRunDt: new Date(`${yesterday()}T23:59:00Z`) }).execute();
     const replicas = Array.from({ length: 2 }, () => new PostgresDialect({ url: t.url, schema: null, tablePrefix: 'DW', poolMax: 2 }));
     try {
       const results = await Promise.all(replicas.map((d) => tick({ misfireThresholdMs: 72 * 3600_000 }, d)));
-      assert.equal(results.reduce((n, r) => n + r.fired.length, 0), 250, 'all fired by this one tick of each replica');
+      assert.equal(results.reduce((n, r) => n + r.fired.length, 0), 1200, 'more than two batches, all fired by this one tick of each replica');
       const all = await requests();
-      assert.equal(new Set(all.map((r) => r.requestId)).size, 250);
+      assert.equal(new Set(all.map((r) => r.requestId)).size, 1200);
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from dwjobsch where nxt_run_dt is not null`.execute(t.dialect.db);
       assert.equal(rows[0]!.n, 0, 'the minute before midnight was the last occurrence of each');
     } finally {
@@ -171,6 +171,24 @@ describe('scheduler tick', () => {
     await sql`update dwjobsch set nxt_run_dt = nxt_run_dt - interval '10 minutes'`.execute(t.dialect.db);
     assert.deepEqual((await tick()).fired, []);
     assert.equal((await scheduleRow(t.dialect, id)).nxtRunDt, null);
+  });
+
+  test('the tick says when the earliest schedule falls due, never a moment already past (a due schedule another replica holds)', async () => {
+    assert.equal((await tick()).nextDueInMs, null, 'no schedule, no early tick');
+    const later = await insertSchedule(t.dialect, { mapref: 'NX', frqcd: 'DL', frqhh: '23', frqmi: '59', strtdt: today() });
+    const first = await tick();
+    const expected = (await scheduleRow(t.dialect, later)).nxtRunDt!.getTime() - Date.now();
+    assert.ok(first.nextDueInMs !== null && Math.abs(first.nextDueInMs - expected) < 5_000, `due in ${first.nextDueInMs} ms, expected about ${expected}`);
+
+    const held = await insertSchedule(t.dialect, { mapref: 'HD', frqcd: 'DL', frqhh: '00', frqmi: '00', strtdt: yesterday() });
+    await tick();
+    await t.dialect.db.updateTable('dwjobsch').set({ nxtRunDt: new Date(`${today()}T00:00:00Z`) }).where('jobschid', '=', held).execute();
+    await t.dialect.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('dwjobsch').select('jobschid').where('jobschid', '=', held).forUpdate().execute();
+      const during = await tick({ misfireThresholdMs: 48 * 3600_000 });
+      assert.deepEqual(during.fired, [], 'the other replica is firing it');
+      assert.equal(during.nextDueInMs, null, 'a schedule still due now asks for no early tick: waking for it at once would spin');
+    });
   });
 
   test('an invalid row written by hand never fires and is not re-read every tick', async () => {

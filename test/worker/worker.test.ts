@@ -150,4 +150,20 @@ describe('worker (one process, recording engine)', () => {
     assert.ok(latency < 3000, `picked up after ${latency} ms with a 30 s poll interval`);
     await w.shutdown();
   });
+  test('a periodic duty that says when it is needed next runs then, not a whole interval later', async () => {
+    const runs: number[] = [];
+    const probe = {
+      name: 'probe',
+      intervalMs: 1_000,
+      // The first run asks for the next in 5 ms, the second asks for nothing: its interval follows.
+      run: async () => (runs.push(performance.now()) === 1 ? 5 : null),
+    };
+    const w = new Worker({ dialect: t.dialect, config: testConfig(t.url), log, execute: recordingEngine, workerId: 'periodic', version: 'test', services: [probe] });
+    workers.push(w);
+    await w.start();
+    await waitFor(async () => runs.length >= 3, 'three runs of the duty', 10_000);
+    const [a, b, c] = runs as [number, number, number];
+    assert.ok(b - a < 400, `asked for 5 ms, ran ${Math.round(b - a)} ms later (its interval is 800–1,200 ms)`);
+    assert.ok(c - b >= 790, `asked for nothing, ran ${Math.round(c - b)} ms later: its jittered interval`);
+  });
 });
