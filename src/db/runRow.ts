@@ -1,4 +1,4 @@
-import type { Kysely, QueryCreator } from 'kysely';
+import type { Expression, Kysely, QueryCreator } from 'kysely';
 import type { Dialect } from './dialects/dialect.js';
 import type { Database } from './schema.js';
 
@@ -66,9 +66,27 @@ export interface RunCounts {
   errors: number;
 }
 
-/** What a close did: whether it ended the run, and the run's DWJOBLOG totals after it (null: none). */
+/**
+ * The worker's offer to complete a PC run's request DONE together with the close (PostgreSQL: in
+ * the same statement, one commit for both). RESULT_PAYLOAD is `payloadHead` (a JSON object's
+ * text without its closing brace), then `,"counts":{…}` with the run's DWJOBLOG totals when it has
+ * any, then `}`. Not while `pending` finds follow-ups for the MAPREF: those take completeRequest's
+ * transaction, as does everything when the dialect does not complete with the close.
+ */
+export interface RunCompletion {
+  owner: RequestOwner;
+  payloadHead: string;
+  mapref: string;
+  pending: (db: Kysely<Database>, mapref: string) => Expression<unknown>;
+}
+
+/**
+ * What a close did: whether it ended the run, whether it completed the request too (RunCompletion),
+ * and the run's DWJOBLOG totals after it (null: none).
+ */
 export interface ClosedRun {
   closed: boolean;
+  completed: boolean;
   counts: RunCounts | null;
 }
 

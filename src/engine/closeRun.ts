@@ -1,6 +1,6 @@
 import { Kysely } from 'kysely';
 import type { Dialect, RunSession } from '../db/dialects/dialect.js';
-import { type ClosedRun, closeRunStatement, jobLogTotals, jobLogTotalsQuery, type RequestOwner, type RunClose } from '../db/runRow.js';
+import { type ClosedRun, closeRunStatement, jobLogTotals, jobLogTotalsQuery, type RequestOwner, type RunClose, type RunCompletion } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import type { RowCounts } from './flow.js';
 import { insertJobError, insertJobLog, type RunIdentity } from './jobRecords.js';
@@ -32,6 +32,8 @@ export interface RunEnd {
   whenClosedElsewhere?: RunClose['whenClosedElsewhere'];
   /** Further writes that must commit with a PC close (history progress). */
   onCompleted?: ((db: Kysely<Database>) => Promise<void>) | undefined;
+  /** The request's completion, offered with a PC close (ClosedRun.completed says whether it was made). */
+  completion?: RunCompletion | undefined;
 }
 
 /** MSG as it is written: cut to its column. */
@@ -119,11 +121,11 @@ export function closeRun(on: RunSession | Kysely<Database>, dialect: Dialect, en
   const simple = end.status !== 'FL' && !(end.status === 'PC' && end.onCompleted) && (!end.jobLog || end.identity);
   if (simple) {
     const jobLog = end.jobLog && end.identity ? { run: end.identity, joblogid: end.jobLog.joblogid, counts: end.jobLog.counts } : null;
-    return dialect.closeRunRow(on, closing(end), jobLog);
+    return dialect.closeRunRow(on, closing(end), jobLog, end.status === 'PC' ? (end.completion ?? null) : null);
   }
   const db = on instanceof Kysely ? on : on.db;
   return db.transaction().execute(async (trx) => {
     const closed = await endRun(trx, dialect, end);
-    return { closed, counts: jobLogTotals(await jobLogTotalsQuery(trx, [end.prcid]).executeTakeFirstOrThrow()) };
+    return { closed, completed: false, counts: jobLogTotals(await jobLogTotalsQuery(trx, [end.prcid]).executeTakeFirstOrThrow()) };
   });
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Dialect } from '../db/dialects/dialect.js';
+import type { RunCompletion } from '../db/runRow.js';
 import type { Logger } from '../observe/logger.js';
 import type { HistoryRequest, ImmediateRequest, ReportRequest } from '../queue/request.js';
 import type { FlowRegistry } from './loadFlows.js';
@@ -7,6 +8,7 @@ import type { FlowRegistry } from './loadFlows.js';
 /**
  * The contract between a worker slot and the engine. The worker claims and owns the DWPRCREQ
  * row (lease, completion, retries); the engine runs what the row asks and reports an Outcome.
+ * The one completion the engine makes is the one the worker lends it (completeWithRun).
  */
 
 /** Why a run is being stopped; set as the `reason` of the aborted signals. */
@@ -35,6 +37,13 @@ export interface ExecutionContext {
   control: RunControl;
   /** TypeScript flows, loaded at start-up (loadFlows); absent = loaded once from config.flowsDir. */
   flows?: FlowRegistry;
+  /**
+   * The worker's offer: a run that ends PC may complete its request DONE in the statement that
+   * closes it (RunCompletion; the dialect decides), unless `pending` finds follow-ups for the
+   * MAPREF. `settling` is called just before such a close is sent: the run's work is over.
+   * The Outcome then says `completed`, and the worker writes nothing more.
+   */
+  completeWithRun?: { pending: RunCompletion['pending']; settling: () => void };
 }
 
 /** RESULT_PAYLOAD: always `status` and a human `message`, plus ids and counts where there are any. */
@@ -60,6 +69,8 @@ export interface Outcome {
    * Absent = decide by `started`.
    */
   retryable?: boolean;
+  /** The request's final write is made (with its run's close): the worker has nothing left to write. */
+  completed?: boolean;
 }
 
 export type ExecuteRequest<R extends ExecutableRequest = ExecutableRequest> = (request: R, context: ExecutionContext) => Promise<Outcome>;

@@ -1,6 +1,8 @@
 import type { ImmediateRequest } from '../queue/request.js';
 import { businessZone, usableZone } from './businessDay.js';
-import type { ExecutionContext, Outcome } from './execution.js';
+import type { RunCounts } from '../db/runRow.js';
+import { resultJson } from '../queue/result.js';
+import type { ExecutionContext, Outcome, ResultPayload } from './execution.js';
 import { notStarted, stoppedBeforeStart } from './outcomes.js';
 import { resolveFlow } from './resolveFlow.js';
 import { runCounts } from './runCounts.js';
@@ -32,16 +34,17 @@ export async function runImmediate(request: ImmediateRequest, context: Execution
   }
   let run;
   try {
-    run = await runOnce({ request, params: request.params, ...prepared }, context);
+    run = await runOnce({ request, params: request.params, ...prepared, completedPayloadHead: (prcid, message) => resultJson(immediateResult('DONE', message, prcid, 'PC', null)).slice(0, -1) }, context);
   } catch (error) {
     if (error instanceof RunCloseFailed) throw error;
     return notStarted(mapref, error);
   }
   if (!run.started) return { status: 'FAILED', started: false, result: { status: 'FAILED', message: run.message } };
   const status = REQUEST_STATUS[run.status];
-  return {
-    status,
-    started: true,
-    result: { status, message: run.message, prcid: run.prcid, runStatus: run.status, ...(run.counts ? { counts: run.counts } : {}) },
-  };
+  return { status, started: true, result: immediateResult(status, run.message, run.prcid, run.status, run.counts), ...(run.completed ? { completed: true } : {}) };
+}
+
+/** RESULT_PAYLOAD of a run's request; its key order is the text a close that completes it writes (completedPayloadHead). */
+function immediateResult(status: Outcome['status'], message: string, prcid: number, runStatus: 'PC' | 'FL' | 'ST', counts: RunCounts | null): ResultPayload {
+  return { status, message, prcid, runStatus, ...(counts ? { counts } : {}) };
 }

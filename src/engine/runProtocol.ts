@@ -34,6 +34,11 @@ export interface RunSpec {
   truncate?: string | null;
   /** Writes that commit together with a PC close (history progress). */
   onCompleted?: (db: Kysely<Database>) => Promise<void>;
+  /**
+   * The request's RESULT_PAYLOAD for a PC run, its text up to where the counts go (RunCompletion):
+   * given, and offered by the worker (ExecutionContext.completeWithRun), the close completes the request.
+   */
+  completedPayloadHead?: (prcid: number, message: string) => string;
 }
 
 export type RunResult =
@@ -48,6 +53,8 @@ export type RunResult =
       message: string;
       /** The run's DWJOBLOG totals after its close; null when it has none. */
       counts: RunCounts | null;
+      /** The request was completed DONE with the close (RunSpec.completedPayloadHead). */
+      completed: boolean;
     };
 
 /**
@@ -99,6 +106,11 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     const running = python ? python.execute({ ...spec, businessDate }, identity, context, log) : execute(session, { ...spec, businessDate }, identity, context, log);
     const ending = await running.catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
     const closing: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted, whenClosedElsewhere: stoppedAfterAll(ending, context) };
+    const offer = context.completeWithRun;
+    if (offer && spec.completedPayloadHead && closing.status === 'PC' && !closing.whenClosedElsewhere) {
+      closing.completion = { owner, payloadHead: spec.completedPayloadHead(prcid, resultMessage(closing, spec, context)), mapref: request.mapref, pending: offer.pending };
+      offer.settling();
+    }
     let closed: ClosedRun;
     try {
       closed = await closeRun(session, dialect, closing);
@@ -114,7 +126,7 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     const end = closed.closed ? await endedAs(dialect.db, closing) : closing;
     if (!closed.closed) log.warn({ status: end.status }, 'the run row had already been closed by another process; left as it is');
     log.info({ status: end.status, message: end.message }, 'run ended');
-    return { started: true, prcid, status: end.status, reason: end.message, message: resultMessage(end, spec, context), counts: closed.counts };
+    return { started: true, prcid, status: end.status, reason: end.message, message: resultMessage(end, spec, context), counts: closed.counts, completed: closed.completed };
   } finally {
     // Whatever happened, no child outlives its run (a no-op once it has exited).
     await python?.abandon();

@@ -1,11 +1,12 @@
 import type { Expression, Kysely } from 'kysely';
+import { completeStatement, type FinalStatus } from '../db/requestRow.js';
 import type { Dialect } from '../db/dialects/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { ResultPayload } from '../engine/execution.js';
 import { StatementTemplates } from '../db/statementTemplates.js';
 import { resultJson } from './result.js';
 
-export type FinalStatus = 'DONE' | 'FAILED' | 'CANCELLED';
+export type { FinalStatus };
 
 /**
  * Requests that must be queued in the transaction that completes this one (dependency children).
@@ -17,25 +18,6 @@ export interface FollowUp {
   mapref: string;
   pending: (db: Kysely<Database>, mapref: string) => Expression<unknown>;
   queue: (trx: Kysely<Database>) => Promise<void>;
-}
-
-/** The guarded final update (exported to pin its Oracle SQL); with `unless`, only while that finds nothing. */
-export function completeStatement(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  requestId: string,
-  claimedBy: string,
-  status: FinalStatus,
-  resultPayload: string,
-  unless?: Expression<unknown>,
-) {
-  return db
-    .updateTable('dwprcreq')
-    .set({ status, resultPayload, completedAt: dialect.localNow(), leaseExpiresAt: null })
-    .where('requestId', '=', requestId)
-    .where('claimedBy', '=', claimedBy)
-    .where('status', '=', 'CLAIMED')
-    .$if(unless !== undefined, (qb) => qb.where((eb) => eb.not(eb.exists(unless!))));
 }
 
 /**
@@ -60,7 +42,7 @@ export async function completeRequest(
       [requestId, claimedBy, resultJson(result), ...(unlessFor === undefined ? [] : [unlessFor])],
       ([id, by, payload, mapref]) =>
         // The subquery without plugins: those of the statement it goes into transform it (once).
-        completeStatement(dialect.db, dialect, id, by, status, payload, mapref === undefined ? undefined : followUp!.pending(dialect.db.withoutPlugins(), mapref)).compile(),
+        completeStatement(dialect.db, dialect, { requestId: id, claimedBy: by }, status, payload, mapref === undefined ? undefined : followUp!.pending(dialect.db.withoutPlugins(), mapref)).compile(),
     );
     return Number((await db.executeQuery(query)).numAffectedRows) === 1;
   };

@@ -74,7 +74,8 @@ export async function processRequest(row: ClaimedRow, control: SlotControl, deps
         return await finish('DONE', result);
       }
       default: {
-        const outcome = await deps.execute(request, { dialect, config: deps.config, log, claimedBy: workerId, control, ...(deps.flows ? { flows: deps.flows } : {}) });
+        const completeWithRun = { pending: childSchedulesQuery, settling: () => control.settling?.() };
+        const outcome = await deps.execute(request, { dialect, config: deps.config, log, claimedBy: workerId, control, completeWithRun, ...(deps.flows ? { flows: deps.flows } : {}) });
         control.settling?.();
         return await settle(request, outcome, control, deps);
       }
@@ -87,6 +88,8 @@ export async function processRequest(row: ClaimedRow, control: SlotControl, deps
 /** The engine's outcome → the request's state; a started run that failed is retried only if asked. */
 async function settle(request: ParsedRequest, outcome: Outcome, control: RunControl, deps: SlotDeps): Promise<Disposition> {
   const { dialect, workerId } = deps;
+  // Completed DONE by the statement that closed its run: nothing left to write.
+  if (outcome.completed) return outcome.status;
   const cause = control.kill.reason as StopCause | undefined;
   // The lease is gone or going: the reaper owns the request now.
   if (cause?.kind === 'lease-lost') return 'LOST';

@@ -72,10 +72,10 @@ describe('PostgreSQL run session', () => {
         const jobLog = { run: { prcid: prcid!, jobid: 7, mapref: 'M1', sessionId: session.sessionId }, joblogid: null, counts: { source: 3, target: 2, errors: 1 } };
         // A DWJOBLOG row the flow wrote itself counts too.
         await sql`insert into dms_joblog (joblogid, prcid, srcrows, trgrows, errrows) values (900, ${prcid!}, 10, 10, 0)`.execute(dms.dialect.db);
-        assert.deepEqual(await dms.dialect.closeRunRow(session, close, jobLog), { closed: true, counts: { source: 13, target: 12, errors: 1 } });
+        assert.deepEqual(await dms.dialect.closeRunRow(session, close, jobLog), { closed: true, completed: false, counts: { source: 13, target: 12, errors: 1 } });
         assert.deepEqual(
           await dms.dialect.closeRunRow(dms.dialect.db, { ...close, status: 'ST' }, jobLog),
-          { closed: false, counts: { source: 13, target: 12, errors: 1 } },
+          { closed: false, completed: false, counts: { source: 13, target: 12, errors: 1 } },
           'already closed (also from the pool): no second DWJOBLOG row',
         );
         const { rows: ended } = await sql<{ s: string; logs: string }>`
@@ -86,6 +86,44 @@ describe('PostgreSQL run session', () => {
         await session.release();
       }
     } finally {
+      await dms.drop();
+    }
+  });
+
+  test('closeRunRow with the request\'s completion: DONE in the same statement, only once the row is closed, the claim holds and nothing is pending', async () => {
+    const dms = await createTestDatabase({ tablePrefix: 'DMS_' });
+    const session = await dms.dialect.openRunSession();
+    try {
+      const run = async (requestId: string, mapref: string) => {
+        await sql`insert into dms_prcreq (request_id, mapref, request_type, status, claimed_by, lease_expires_at) values (${requestId}, ${mapref}, 'IMMEDIATE', 'CLAIMED', 'me', localtimestamp + interval '1 minute')`.execute(dms.dialect.db);
+        const row = { sessionId: session.sessionId, mapref, jobid: 7, jobflwid: null, prclog: '', params: [] };
+        const opened = await dms.dialect.openRunRow(session, row, { requestId, claimedBy: 'me' });
+        return opened!.prcid;
+      };
+      const request = (id: string) => sql<{ status: string; payload: string | null; lease: Date | null }>`select status, result_payload as payload, lease_expires_at as lease from dms_prcreq where request_id = ${id}`.execute(dms.dialect.db).then((r) => r.rows[0]);
+      // As childSchedulesQuery: a subquery on the MAPREF (here one that finds a row only for PENDING).
+      const pendingFor = (_db: unknown, mapref: string) => sql`(select 1 where ${mapref} = 'PENDING')`;
+      const offer = (requestId: string, mapref: string, claimedBy = 'me') => ({ owner: { requestId, claimedBy }, payloadHead: '{"status":"DONE","message":"m"', mapref, pending: pendingFor });
+      const logOf = (prcid: number, mapref: string) => ({ run: { prcid, jobid: 7, mapref, sessionId: session.sessionId }, joblogid: null, counts: { source: 2, target: 1, errors: 0 } });
+
+      const p1 = await run('c1', 'C1');
+      const done = await dms.dialect.closeRunRow(session, { prcid: p1, status: 'PC', message: null, owner: null }, logOf(p1, 'C1'), offer('c1', 'C1'));
+      assert.deepEqual(done, { closed: true, completed: true, counts: { source: 2, target: 1, errors: 0 } });
+      assert.deepEqual(await request('c1'), { status: 'DONE', payload: '{"status":"DONE","message":"m","counts":{"source":2,"target":1,"errors":0}}', lease: null });
+
+      const p2 = await run('c2', 'PENDING');
+      const pending = await dms.dialect.closeRunRow(session, { prcid: p2, status: 'PC', message: null, owner: null }, null, offer('c2', 'PENDING'));
+      assert.deepEqual([pending.closed, pending.completed], [true, false], 'follow-ups to queue: the run is closed, the request left to the worker');
+      assert.equal((await request('c2'))!.status, 'CLAIMED');
+
+      const p3 = await run('c3', 'C3');
+      const lost = await dms.dialect.closeRunRow(session, { prcid: p3, status: 'PC', message: null, owner: null }, null, offer('c3', 'C3', 'another worker'));
+      assert.deepEqual([lost.closed, lost.completed], [true, false], 'a claim this worker no longer holds is not completed');
+      const again = await dms.dialect.closeRunRow(dms.dialect.db, { prcid: p3, status: 'PC', message: null, owner: null }, null, offer('c3', 'C3'));
+      assert.deepEqual([again.closed, again.completed], [false, false], 'a row that was not closed by this statement completes nothing');
+      assert.deepEqual(await request('c3'), { status: 'CLAIMED', payload: null, lease: (await request('c3'))!.lease });
+    } finally {
+      await session.release();
       await dms.drop();
     }
   });

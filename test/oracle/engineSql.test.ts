@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import type { Dialect } from '../../src/db/dialects/dialect.js';
 import { OracleDialect, openingValuesQuery, type OracleRunConnection, OracleRunSession, oracleValueQuery } from '../../src/db/dialects/oracle.js';
 import { closeRunStatement, CURRENT_JOB, currentJobIdQuery, insertJobLogStatement, insertRunStatement, jobLogTotalsQuery, recordPrcidStatement } from '../../src/db/runRow.js';
 import { writeProgressStatement } from '../../src/engine/historyProgress.js';
@@ -203,7 +204,7 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
     }
   });
 
-  test('closing a run with its DWJOBLOG row: one transaction, the row only if the close took effect, then its totals', async () => {
+  test('closing a run with its DWJOBLOG row: one transaction, the row only if the close took effect, then its totals; the request\'s completion left to the worker', async () => {
     const close = { prcid: 11, status: 'PC' as const, message: null, owner: null };
     const jobLog = { run: { prcid: 11, jobid: 3, mapref: 'M1', sessionId: 4711 }, joblogid: null, counts: { source: 1, target: 1, errors: 0 } };
     for (const [rowsAffected, closed, calls] of [[1, true, ['execute', 'execute', 'execute', 'commit']], [0, false, ['execute', 'execute', 'commit']]] as const) {
@@ -214,7 +215,9 @@ describe('engine on Oracle: compiled SQL and driver calls', () => {
       };
       const session = await OracleRunSession.open(connection, 'DW', dialect.sessionId());
       connection.calls = [];
-      assert.deepEqual(await dialect.closeRunRow(session, close, jobLog), { closed, counts: null });
+      // Offered the request's completion too, Oracle leaves it to the worker: no DWPRCREQ statement.
+      const completion = { owner: { requestId: 'R1', claimedBy: 'me' }, payloadHead: '{"status":"DONE"', mapref: 'M1', pending: () => sql`select 1 from dual` };
+      assert.deepEqual(await (dialect as Dialect).closeRunRow(session, close, jobLog, completion), { closed, completed: false, counts: null });
       assert.deepEqual(connection.names(), calls);
       assert.match(String(connection.calls[0]!.args[0]), /^update "DWPRCLOG" set "STATUS"/);
       assert.equal(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { claimCandidatesQuery, claimUpdateStatement } from '../../src/db/dialects/oracle.js';
 import { cancelQueuedStatement, requestStatusQuery, retryFailedStatement } from '../../src/queue/cancelRequest.js';
-import { completeStatement } from '../../src/queue/completeRequest.js';
+import { completeStatement } from '../../src/db/requestRow.js';
 import { resultJson } from '../../src/queue/result.js';
 import { childSchedulesQuery } from '../../src/scheduler/fanOut.js';
 import { activeFlowQuery, insertRequestStatement } from '../../src/queue/enqueue.js';
@@ -55,7 +55,7 @@ describe('queue SQL on Oracle, as compiled', () => {
   });
 
   test('complete and release: guarded by CLAIMED_BY and CLAIMED', () => {
-    const done = assertOracleSql(completeStatement(d.db, d, REQUEST, WORKER, 'DONE', resultJson({ status: 'DONE', message: 'all good' })), {
+    const done = assertOracleSql(completeStatement(d.db, d, { requestId: REQUEST, claimedBy: WORKER }, 'DONE', resultJson({ status: 'DONE', message: 'all good' })), {
       binds: [REQUEST, WORKER, '{"status":"DONE","message":"all good"}'],
     });
     assert.equal(
@@ -64,7 +64,7 @@ describe('queue SQL on Oracle, as compiled', () => {
         'where "REQUEST_ID" = :4 and "CLAIMED_BY" = :5 and "STATUS" = :6',
     );
     // A parent completes in one statement when it has no dependency children to queue: no ORDER BY in the NOT EXISTS.
-    const parent = assertOracleSql(completeStatement(d.db, d, REQUEST, WORKER, 'DONE', resultJson({ status: 'DONE', message: 'ok' }), childSchedulesQuery(d.db.withoutPlugins(), 'MAP_PARENT')), {
+    const parent = assertOracleSql(completeStatement(d.db, d, { requestId: REQUEST, claimedBy: WORKER }, 'DONE', resultJson({ status: 'DONE', message: 'ok' }), childSchedulesQuery(d.db.withoutPlugins(), 'MAP_PARENT')), {
       binds: [REQUEST, WORKER, 'MAP_PARENT'],
     });
     assert.ok(

@@ -16,7 +16,7 @@ import { testConfig } from '../support/testConfig.js';
  * trip costs the worker CPU (a syscall each way) and the server a parse/plan/execute, so this is
  * what bounds throughput (bench/: scenario 1). A budget that grows fails here, not in production.
  */
-const STATEMENTS_PER_RUN = 3;
+const STATEMENTS_PER_RUN = 2;
 
 /** Counts every statement any `pg` client of this process sends while `fn` runs. */
 async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
@@ -36,12 +36,18 @@ async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; st
 
 describe('statements per request (worker slot → engine → completion)', () => {
   let t: TestDatabase;
-  const flows: FlowRegistry = new Map(
-    Array.from({ length: 4 }, (_, i) => {
-      const flow = defineFlow({ mapref: `RT_${i}`, run: (ctx) => ctx.recordCounts({ source: 1, target: 1 }) });
-      return [flow.mapref, { flow, file: 'roundTrips.test.ts' }] as const;
+  const flows: FlowRegistry = new Map([
+    ...Array.from({ length: 4 }, (_, i) => defineFlow({ mapref: `RT_${i}`, run: (ctx) => ctx.recordCounts({ source: 1, target: 1 }) })),
+    defineFlow({ mapref: 'RT_QUIET', run: () => undefined }),
+    // A flow that writes a DWJOBLOG row of its own (as generated code does) besides the engine's.
+    defineFlow({
+      mapref: 'RT_OWN_LOG',
+      run: async (ctx) => {
+        await sql`insert into dwjoblog (joblogid, prcdt, mapref, srcrows, trgrows, errrows, reccrdt, prcid) values (nextval('dwjoblogseq'), localtimestamp, ${ctx.mapref}, 40, 38, 2, localtimestamp, ${ctx.prcid})`.execute(ctx.db);
+        ctx.recordCounts({ source: 5, target: 4, errors: 1 });
+      },
     }),
-  );
+  ].map((flow) => [flow.mapref, { flow, file: 'roundTrips.test.ts' }] as const));
   before(async () => {
     t = await createTestDatabase();
   });
@@ -70,5 +76,21 @@ describe('statements per request (worker slot → engine → completion)', () =>
       select r.status as req, l.status as run, (select count(*)::int from dwjoblog j where j.prcid = l.prcid) as logs
         from dwprcreq r join dwprclog l on l.prcid = r.prcid where r.request_id like 'rt%'`.execute(t.dialect.db);
     assert.deepEqual(rows, Array.from({ length: 4 }, () => ({ req: 'DONE', run: 'PC', logs: 1 })));
+  });
+  test('a request completed by its run\'s close holds the RESULT_PAYLOAD the worker writes, counts summed over every DWJOBLOG row', async () => {
+    const cases = [
+      { id: 'pay1', mapref: 'RT_0', counts: { source: 1, target: 1, errors: 0 } },
+      { id: 'pay2', mapref: 'RT_QUIET', counts: null },
+      { id: 'pay3', mapref: 'RT_OWN_LOG', counts: { source: 45, target: 42, errors: 3 } },
+    ];
+    for (const c of cases) {
+      const { result, statements } = await runOne(c.id, c.mapref);
+      assert.equal(result, 'DONE');
+      assert.ok(!statements.some((text) => /^update "?dwprcreq"? set "?status"?/i.test(text)), `completed with the close, not after it:\n${statements.join('\n')}`);
+      const row = await t.dialect.db.selectFrom('dwprcreq').select(['status', 'prcid', 'resultPayload', 'completedAt', 'leaseExpiresAt']).where('requestId', '=', c.id).executeTakeFirstOrThrow();
+      const expected = { status: 'DONE', message: `${c.mapref} (PRCID ${row.prcid}) completed`, prcid: Number(row.prcid), runStatus: 'PC', ...(c.counts ? { counts: c.counts } : {}) };
+      assert.equal(row.resultPayload, JSON.stringify(expected), 'the same text JSON.stringify writes');
+      assert.ok(row.completedAt !== null && row.leaseExpiresAt === null);
+    }
   });
 });

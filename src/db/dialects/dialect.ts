@@ -1,7 +1,7 @@
 import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { ClaimedRow } from '../../queue/request.js';
 import type { PackageArg, PackageEntryPoint } from '../packageEntryPoints.js';
-import type { ClosedRun, JobLogRow, OpenedRun, RequestOwner, RunClose, RunRow } from '../runRow.js';
+import type { ClosedRun, JobLogRow, OpenedRun, RequestOwner, RunClose, RunCompletion, RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 
 /**
@@ -45,8 +45,10 @@ export interface Dialect {
    * committed unit; the DWJOBLOG row only if the close changed the run. On the run session (its
    * tag goes with the close), or on a Kysely when that connection failed. Returns whether it did
    * (false: the row was no longer this run's to close) and the run's DWJOBLOG totals after it.
+   * With `completion` (a PC close), a dialect may complete the request in the same unit and
+   * say so; one that does not leaves the completion to the worker.
    */
-  closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<ClosedRun>;
+  closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null, completion?: RunCompletion | null): Promise<ClosedRun>;
   /**
    * Queues requests (STATUS NEW, REQUESTED_AT by the database clock) in the caller's transaction:
    * one statement on PostgreSQL; one per row on Oracle, whose multi-row VALUES needs 23ai.

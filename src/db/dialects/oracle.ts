@@ -447,7 +447,8 @@ export class OracleDialect implements Dialect {
       const updated = await closeRunStatement(trx, this, close).executeTakeFirst();
       const closed = Number(updated.numUpdatedRows) === 1;
       if (closed && jobLog) await insertJobLogStatement(trx, this, jobLog).execute();
-      return { closed, counts: jobLogTotals(await jobLogTotalsQuery(trx, [close.prcid]).executeTakeFirstOrThrow()) };
+      // No one Oracle statement writes two tables: the worker completes the request after the close.
+      return { closed, completed: false, counts: jobLogTotals(await jobLogTotalsQuery(trx, [close.prcid]).executeTakeFirstOrThrow()) };
     });
   }
 

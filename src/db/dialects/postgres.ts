@@ -1,11 +1,12 @@
-import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, type RawBuilder, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, type QueryCreator, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_FOREIGN_RULES, foreignRequestCondition, type ForeignRule } from '../../queue/foreignRequests.js';
 import { PADDING } from '../../queue/padding.js';
 import type { ClaimedRow } from '../../queue/request.js';
 import { validIdentifier } from '../../config.js';
 import { packageEntryPoint, type PackageArg, type PackageEntryPoint } from '../packageEntryPoints.js';
-import { addCounts, closeRunStatement, CURRENT_JOB, jobLogTotals, jobLogTotalsQuery, jobLogValues, runRowValues, type ClosedRun, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunRow } from '../runRow.js';
+import { completeStatement } from '../requestRow.js';
+import { addCounts, closeRunStatement, CURRENT_JOB, jobLogTotals, jobLogTotalsQuery, jobLogValues, runRowValues, type ClosedRun, type JobLogRow, type OpenedRun, type RequestOwner, type RunClose, type RunCompletion, type RunCounts, type RunRow } from '../runRow.js';
 import type { Database, SequenceName } from '../schema.js';
 import { objectName, TablePrefixPlugin } from '../tableNames.js';
 import type {
@@ -209,18 +210,21 @@ export class PostgresDialect implements Dialect {
       .returning(['prcid', 'jobid', this.utcNow().as('openedat'), setApplicationName(runApplicationNameSql(tagMapref, sql.ref('prcid'))).as('appname')]);
   }
 
-  async closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null): Promise<ClosedRun> {
+  async closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null, completion: RunCompletion | null = null): Promise<ClosedRun> {
     // One autocommit statement: the guarded UPDATE in a CTE, feeding the DWJOBLOG INSERT (so the
     // row is written only if the run was closed) and, on the run session, putting the session's
     // name back; the main SELECT reads the DWJOBLOG totals as they stood before it (the flow's own
     // rows), to which the row written here is added. Five round trips as a transaction and a query.
+    // With `completion` the request's DONE rides along too: the run's close and its request's
+    // completion are one commit, and a worker lost between them leaves nothing half done.
     const session = on instanceof Kysely ? null : ownSession(on);
     const db = session ? session.db : (on as Kysely<Database>);
     const { owner } = close;
     const log = jobLog ? { ...jobLog.counts, ...jobLog.run } : null;
     // closeRunStatement decides its shape by the status too: a value of the shape, not a marker.
     const elsewhere = close.whenClosedElsewhere;
-    const shape = [close.status, session ? 'session' : 'pool', close.message === null ? 'keep msg' : 'msg', owner ? 'owned' : 'unowned', !log ? 'no log' : jobLog!.joblogid === null ? 'new log' : 'log', elsewhere ? 'unless closed elsewhere' : ''];
+    const completes = completion && close.status === 'PC' ? completion : null;
+    const shape = [close.status, session ? 'session' : 'pool', close.message === null ? 'keep msg' : 'msg', owner ? 'owned' : 'unowned', !log ? 'no log' : jobLog!.joblogid === null ? 'new log' : 'log', elsewhere ? 'unless closed elsewhere' : '', completes ? 'completes' : ''];
     const query = this.#templates.compile(
       `closeRunRow:${shape.join(',')}`,
       [
@@ -230,6 +234,7 @@ export class PostgresDialect implements Dialect {
         ...(owner ? [owner.requestId, owner.claimedBy] : []),
         ...(log ? [log.prcid, log.jobid, log.mapref, log.sessionId, log.source, log.target, log.errors] : []),
         ...(jobLog && jobLog.joblogid !== null ? [jobLog.joblogid] : []),
+        ...(completes ? [completes.owner.requestId, completes.owner.claimedBy, completes.payloadHead, completes.mapref] : []),
       ],
       (m) => {
         let i = 1;
@@ -243,16 +248,19 @@ export class PostgresDialect implements Dialect {
               joblogid: jobLog!.joblogid === null ? null : (m[i++] as number),
             }
           : null;
-        return this.#closeRunStatement(session !== null, { prcid: m[0] as number, status: close.status, message, owner: byRequest, whenClosedElsewhere }, row).compile();
+        const completing = completes
+          ? { owner: { requestId: m[i++] as string, claimedBy: m[i++] as string }, payloadHead: m[i++] as string, mapref: m[i++] as string, pending: completes.pending }
+          : null;
+        return this.#closeRunStatement(session !== null, { prcid: m[0] as number, status: close.status, message, owner: byRequest, whenClosedElsewhere }, row, completing).compile();
       },
     );
-    const [row] = (await db.executeQuery<{ logs: unknown; source: unknown; target: unknown; errors: unknown; closed: unknown }>(query)).rows;
+    const [row] = (await db.executeQuery<{ logs: unknown; source: unknown; target: unknown; errors: unknown; closed: unknown; completed: unknown }>(query)).rows;
     const closed = Number(row!.closed) === 1;
     if (session && closed) session.tagged = false;
-    return { closed, counts: addCounts(jobLogTotals(row!), closed && jobLog ? jobLog.counts : null) };
+    return { closed, completed: Number(row!.completed) === 1, counts: addCounts(jobLogTotals(row!), closed && jobLog ? jobLog.counts : null) };
   }
 
-  #closeRunStatement(onSession: boolean, close: RunClose, jobLog: JobLogRow | null) {
+  #closeRunStatement(onSession: boolean, close: RunClose, jobLog: JobLogRow | null, completion: RunCompletion | null) {
     const closing = this.db.with('closed', (qb) => {
       const update = closeRunStatement(qb, this, close).returning('prcid');
       return onSession ? update.returning(setApplicationName(sql`${this.options.applicationName ?? 'dwprc'}`).as('appname')) : update;
@@ -269,9 +277,25 @@ export class PostgresDialect implements Dialect {
             .returning('prcid');
         }) as unknown as typeof closing
       : closing;
-    return logging
-      .selectFrom(jobLogTotalsQuery(this.db.withoutPlugins(), [close.prcid]).as('t'))
-      .select((eb) => ['t.logs', 't.source', 't.target', 't.errors', eb.selectFrom('closed').select(eb.fn.countAll<number>().as('n')).as('closed')]);
+    const totals = jobLogTotalsQuery(this.db.withoutPlugins(), [close.prcid]).as('t');
+    const completing: typeof closing = completion
+      ? (logging.with('completed', (qb) =>
+          // Only once the run is closed: `closed` is the CTE above.
+          completeStatement(qb as unknown as QueryCreator<Database>, this, completion.owner, 'DONE', resultWithCounts(completion.payloadHead, jobLogTotalsQuery(this.db.withoutPlugins(), [close.prcid]), jobLog?.counts ?? null), completion.pending(this.db.withoutPlugins(), completion.mapref))
+            .where(sql<boolean>`exists (select 1 from closed)`)
+            .returning('requestId'),
+        ) as unknown as typeof closing)
+      : logging;
+    return completing
+      .selectFrom(totals)
+      .select((eb) => [
+        't.logs',
+        't.source',
+        't.target',
+        't.errors',
+        eb.selectFrom('closed').select(eb.fn.countAll<number>().as('n')).as('closed'),
+        completion ? sql<number>`(select count(*) from completed)`.as('completed') : sql<number>`0`.as('completed'),
+      ]);
   }
 
   async insertRequests(db: Kysely<Database>, rows: readonly NewRequest[]): Promise<void> {
@@ -510,6 +534,18 @@ const maprefSql = (alias: string) => sql<string>`btrim(${sql.ref(`${alias}.mapre
 
 /** Candidates the claim locks for `limit` slots: room for the ones a MAPREF already running rules out. */
 const claimWindow = (limit: number) => Math.max(limit * 4, 16);
+
+/**
+ * RESULT_PAYLOAD of a request completed with its run's close: `head`, then the run's DWJOBLOG
+ * totals (`totals`, as they stood before this statement, plus `added`, the row it writes) as
+ * `,"counts":{"source":…,"target":…,"errors":…}` when there are any rows, then `}`: the text
+ * JSON.stringify writes for the same payload (the counts are whole numbers).
+ */
+function resultWithCounts(head: string, totals: ReturnType<typeof jobLogTotalsQuery>, added: RunCounts | null): RawBuilder<string> {
+  const total = (column: 'source' | 'target' | 'errors') => (added ? sql`coalesce(t.${sql.raw(column)}, 0) + ${added[column]}` : sql`coalesce(t.${sql.raw(column)}, 0)`);
+  return sql<string>`cast(${head} as text) || coalesce((select ',"counts":{"source":' || (${total('source')})::text || ',"target":' || (${total('target')})::text
+      || ',"errors":' || (${total('errors')})::text || '}' from (${totals}) t where t.logs + ${sql.lit(added ? 1 : 0)} > 0), '') || '}'`;
+}
 
 /** application_name holds at most 63 bytes: the MAPREF gives way so that the PRCID stays readable. */
 export function runApplicationName({ mapref, prcid }: RunTag): string {
