@@ -121,7 +121,7 @@ export function closeRun(on: RunSession | Kysely<Database>, dialect: Dialect, en
   const simple = end.status !== 'FL' && !(end.status === 'PC' && end.onCompleted) && (!end.jobLog || end.identity);
   if (simple) {
     const jobLog = end.jobLog && end.identity ? { run: end.identity, joblogid: end.jobLog.joblogid, counts: end.jobLog.counts } : null;
-    return dialect.closeRunRow(on, closing(end), jobLog, end.status === 'PC' ? (end.completion ?? null) : null);
+    return dialect.closeRunRow(on, closing(end), jobLog, end.completion ?? null);
   }
   const db = on instanceof Kysely ? on : on.db;
   return db.transaction().execute(async (trx) => {

@@ -6,8 +6,6 @@ import type { ResultPayload } from '../engine/execution.js';
 import { StatementTemplates } from '../db/statementTemplates.js';
 import { resultJson } from './result.js';
 
-export type { FinalStatus };
-
 /**
  * Requests that must be queued in the transaction that completes this one (dependency children).
  * `pending` selects what there is to queue; when it finds nothing, the completion is one

@@ -65,7 +65,7 @@ export async function schedulerTick(deps: TickDeps): Promise<TickResult> {
   // Only a moment still ahead: one due now is held by another replica or cannot fire, and
   // waking for it at once would spin.
   const ahead = next === null ? 0 : next.getTime() - now.toMillis();
-  return { initialised, ...fired, nextDueInMs: ahead > 0 ? Math.max(0, ahead - (performance.now() - read)) : null };
+  return { initialised, ...fired, nextDueInMs: ahead > 0 ? ahead - (performance.now() - read) : null };
 }
 
 /** Disabled schedules and dependency children have no next run of their own. */

@@ -277,17 +277,18 @@ export class PostgresDialect implements Dialect {
             .returning('prcid');
         }) as unknown as typeof closing
       : closing;
-    const totals = jobLogTotalsQuery(this.db.withoutPlugins(), [close.prcid]).as('t');
+    // The run's DWJOBLOG totals before this statement, read once: for the result and for RESULT_PAYLOAD.
+    const totalling = logging.with('totals', (qb) => jobLogTotalsQuery(qb as unknown as QueryCreator<Database>, [close.prcid])) as unknown as typeof closing;
     const completing: typeof closing = completion
-      ? (logging.with('completed', (qb) =>
+      ? (totalling.with('completed', (qb) =>
           // Only once the run is closed: `closed` is the CTE above.
-          completeStatement(qb as unknown as QueryCreator<Database>, this, completion.owner, 'DONE', resultWithCounts(completion.payloadHead, jobLogTotalsQuery(this.db.withoutPlugins(), [close.prcid]), jobLog?.counts ?? null), completion.pending(this.db.withoutPlugins(), completion.mapref))
+          completeStatement(qb as unknown as QueryCreator<Database>, this, completion.owner, 'DONE', resultWithCounts(completion.payloadHead, jobLog?.counts ?? null), completion.pending(this.db.withoutPlugins(), completion.mapref))
             .where(sql<boolean>`exists (select 1 from closed)`)
             .returning('requestId'),
         ) as unknown as typeof closing)
-      : logging;
+      : totalling;
     return completing
-      .selectFrom(totals)
+      .selectFrom(sql<{ logs: number; source: number; target: number; errors: number }>`totals`.as('t'))
       .select((eb) => [
         't.logs',
         't.source',
@@ -537,14 +538,14 @@ const claimWindow = (limit: number) => Math.max(limit * 4, 16);
 
 /**
  * RESULT_PAYLOAD of a request completed with its run's close: `head`, then the run's DWJOBLOG
- * totals (`totals`, as they stood before this statement, plus `added`, the row it writes) as
- * `,"counts":{"source":…,"target":…,"errors":…}` when there are any rows, then `}`: the text
+ * totals (the `totals` CTE, as they stood before this statement, plus `added`, the row it writes)
+ * as `,"counts":{"source":…,"target":…,"errors":…}` when there are any rows, then `}`: the text
  * JSON.stringify writes for the same payload (the counts are whole numbers).
  */
-function resultWithCounts(head: string, totals: ReturnType<typeof jobLogTotalsQuery>, added: RunCounts | null): RawBuilder<string> {
+function resultWithCounts(head: string, added: RunCounts | null): RawBuilder<string> {
   const total = (column: 'source' | 'target' | 'errors') => (added ? sql`coalesce(t.${sql.raw(column)}, 0) + ${added[column]}` : sql`coalesce(t.${sql.raw(column)}, 0)`);
   return sql<string>`cast(${head} as text) || coalesce((select ',"counts":{"source":' || (${total('source')})::text || ',"target":' || (${total('target')})::text
-      || ',"errors":' || (${total('errors')})::text || '}' from (${totals}) t where t.logs + ${sql.lit(added ? 1 : 0)} > 0), '') || '}'`;
+      || ',"errors":' || (${total('errors')})::text || '}' from totals t where t.logs + ${sql.lit(added ? 1 : 0)} > 0), '') || '}'`;
 }
 
 /** application_name holds at most 63 bytes: the MAPREF gives way so that the PRCID stays readable. */
