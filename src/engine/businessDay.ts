@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon';
 import type { Dialect } from '../db/dialects/dialect.js';
 import type { ExecutionContext } from './execution.js';
+import { isoDateIn } from './zoneDay.js';
 
 /** Oracle reports a session zone like `+01:00`; Luxon names fixed offsets `UTC+01:00`. */
 function luxonZone(zone: string): string {
@@ -14,17 +14,5 @@ export async function businessZone(context: Pick<ExecutionContext, 'config' | 'd
 
 /** Today in the business zone by the database clock (replica clocks never matter), as an ISO date. */
 export async function businessToday(dialect: Dialect, zone: string): Promise<string> {
-  return businessDateAt(await dialect.selectValue(dialect.utcNow()), zone);
-}
-
-/** The ISO date in the business zone at `utc`, a UTC wall time read from the database clock. */
-export function businessDateAt(utc: Date, zone: string): string {
-  const date = DateTime.fromJSDate(utc, { zone: usableZone(zone) }).toISODate();
-  return date!;
-}
-
-/** `zone` if Luxon can compute dates in it; else the error a run reports before it starts. */
-export function usableZone(zone: string): string {
-  if (!DateTime.now().setZone(zone).isValid) throw new Error(`business time zone "${zone}" is not usable`);
-  return zone;
+  return isoDateIn(await dialect.selectValue(dialect.utcNow()), zone);
 }

@@ -38,10 +38,12 @@ export function createFlowContext(args: {
   run: RunIdentity & { mapref: string };
   params: RunParams;
   businessDate: string;
-  signal: AbortSignal;
+  /** Made when the flow first reads ctx.signal: most no-op-sized flows never do, and AbortSignal.any is not free. */
+  signal: () => AbortSignal;
   log: Logger;
 }): { context: FlowContext; record: FlowRunRecord } {
   const { dialect, run } = args;
+  let signal: AbortSignal | null = null;
   const record: FlowRunRecord = { counts: null, joblogid: null };
   let joblogid: Promise<number> | null = null;
   const allocateJoblogid = () => {
@@ -53,7 +55,9 @@ export function createFlowContext(args: {
     db: args.session.db,
     params: args.params,
     businessDate: args.businessDate,
-    signal: args.signal,
+    get signal() {
+      return (signal ??= args.signal());
+    },
     log: args.log,
     prcid: run.prcid,
     mapref: run.mapref,

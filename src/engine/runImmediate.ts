@@ -1,11 +1,13 @@
 import type { ImmediateRequest } from '../queue/request.js';
-import { businessZone, usableZone } from './businessDay.js';
+import { businessZone } from './businessDay.js';
+import { usableZone } from './zoneDay.js';
 import type { RunCounts } from '../db/runRow.js';
 import { resultJson } from '../queue/result.js';
 import type { ExecutionContext, Outcome, ResultPayload } from './execution.js';
 import { notStarted, stoppedBeforeStart } from './outcomes.js';
 import { resolveFlow } from './resolveFlow.js';
 import { runCounts } from './runCounts.js';
+import { firedStop } from './stopCause.js';
 import { RunCloseFailed, runOnce } from './runProtocol.js';
 import { targetTruncation } from './truncateTarget.js';
 import { completedUnrecordedRun } from './unrecordedRun.js';
@@ -15,8 +17,8 @@ const REQUEST_STATUS = { PC: 'DONE', FL: 'FAILED', ST: 'CANCELLED' } as const;
 /** IMMEDIATE: one run of the MAPREF's flow with the request's parameters. */
 export async function runImmediate(request: ImmediateRequest, context: ExecutionContext): Promise<Outcome> {
   const { mapref } = request;
-  const stopping = AbortSignal.any([context.control.stop, context.control.kill]);
-  if (stopping.aborted) return stoppedBeforeStart(mapref, stopping.reason);
+  const stopped = firedStop(context.control);
+  if (stopped) return stoppedBeforeStart(mapref, stopped.reason);
   const completed = await completedUnrecordedRun(request, context);
   if (completed !== null) {
     const counts = await runCounts(context.dialect.db, [completed]).catch(() => null);

@@ -5,7 +5,6 @@ import type { ClosedRun, RunCounts, RunIdentity } from '../db/runRow.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../observe/logger.js';
 import type { HistoryRequest, ImmediateRequest, RunParams } from '../queue/request.js';
-import { businessDateAt } from './businessDay.js';
 import { closeRun, endedAs, type RunEnd } from './closeRun.js';
 import { describeError } from './errorText.js';
 import type { ExecutionContext } from './execution.js';
@@ -13,7 +12,8 @@ import { createFlowContext, type FlowRunRecord } from './flowContext.js';
 import { openRun } from './openRun.js';
 import { PythonRun } from './python/pythonRun.js';
 import type { ResolvedFlow } from './resolveFlow.js';
-import { stopMessage } from './stopCause.js';
+import { firedStop, stopMessage } from './stopCause.js';
+import { isoDateIn } from './zoneDay.js';
 
 /**
  * One execution = one DWPRCLOG row, on one dedicated session: open (IP, committed, the session
@@ -97,7 +97,7 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
       return { started: false, message: `Request ${request.requestId} is no longer claimed by ${context.claimedBy}: run not started` };
     }
     const { prcid } = opened;
-    const businessDate = typeof spec.businessDate === 'string' ? spec.businessDate : businessDateAt(opened.openedAt, spec.businessDate.todayIn);
+    const businessDate = typeof spec.businessDate === 'string' ? spec.businessDate : isoDateIn(opened.openedAt, spec.businessDate.todayIn);
     const log = context.log.child({ mapref: request.mapref, prcid, requestId: request.requestId });
     log.info({ flow: flow.kind, params: spec.params.filter((p) => p !== null) }, 'run started');
     // execute() turns every failure of the flow into an Ending; this catch is the last guard
@@ -138,8 +138,8 @@ type Ending = Pick<RunEnd, 'status' | 'message' | 'detail' | 'jobLog'>;
 
 async function execute(session: RunSession, spec: RunSpec & { businessDate: string }, run: RunIdentity & { mapref: string }, context: ExecutionContext, log: Logger): Promise<Ending> {
   const { control } = context;
-  const stopping = AbortSignal.any([control.stop, control.kill]);
-  if (stopping.aborted) return { status: 'ST', message: stopMessage(stopping.reason) };
+  const stoppedEarly = firedStop(control);
+  if (stoppedEarly) return { status: 'ST', message: stopMessage(stoppedEarly.reason) };
 
   const { flow } = spec;
   let record: FlowRunRecord | null = null;
@@ -159,7 +159,7 @@ async function execute(session: RunSession, spec: RunSpec & { businessDate: stri
         run,
         params: spec.params,
         businessDate: spec.businessDate,
-        signal: stopping,
+        signal: () => AbortSignal.any([control.stop, control.kill]),
         log,
       });
       record = created.record;
@@ -191,7 +191,8 @@ async function execute(session: RunSession, spec: RunSpec & { businessDate: stri
   }
   // A DWLOGIC block is never interrupted by a graceful stop: its result stands. A TypeScript flow
   // that returns after its signal fired has stopped at a safe point.
-  if (flow.kind === 'typescript' && stopping.aborted) return { status: 'ST', message: stopMessage(stopping.reason), jobLog };
+  const stopped = flow.kind === 'typescript' ? firedStop(control) : null;
+  if (stopped) return { status: 'ST', message: stopMessage(stopped.reason), jobLog };
   return { status: 'PC', message: null, jobLog };
 }
 

@@ -1,4 +1,4 @@
-import type { StopCause } from './execution.js';
+import type { RunControl, StopCause } from './execution.js';
 
 function isStopCause(reason: unknown): reason is StopCause {
   return typeof reason === 'object' && reason !== null && 'kind' in reason;
@@ -15,4 +15,13 @@ export function stopMessage(reason: unknown): string {
     case 'lease-lost':
       return 'Stopped: the worker could not renew its lease on the request and stopped its own run';
   }
+}
+
+/**
+ * The signal that stopped the run, the stop before the kill, or null while neither fired:
+ * what AbortSignal.any([stop, kill]) reports, without making a signal for each run's checks.
+ */
+export function firedStop(control: RunControl): AbortSignal | null {
+  if (control.stop.aborted) return control.stop;
+  return control.kill.aborted ? control.kill : null;
 }
