@@ -12,6 +12,7 @@ import { readStopMarks } from '../queue/readStopMarks.js';
 import { reapExpiredLeases } from '../queue/reapExpiredLeases.js';
 import { renewLeases } from '../queue/renewLeases.js';
 import type { ClaimedRow } from '../queue/request.js';
+import { claimGatherMs } from './claimGather.js';
 import { lostLeases } from './lostLeases.js';
 import { type Disposition, processRequest } from './processRequest.js';
 import { deregisterWorker, forgetDeadWorkers, heartbeatWorker, registerWorker } from './registry.js';
@@ -147,12 +148,22 @@ export class Worker {
   async #claimLoop(): Promise<void> {
     const { dialect, config } = this.#opts;
     let failures = 0;
+    // The last claim filled every slot it asked for, and when the first slot since it freed up.
+    let backlog = false;
+    let freedAt: number | null = null;
     while (this.#running) {
       const free = config.worker.concurrency - this.#inFlight.size;
       if (free <= 0) {
         await this.#claimWake.wait(jitter(config.worker.pollMs));
         continue;
       }
+      freedAt ??= performance.now();
+      const gather = claimGatherMs(free, config.worker.concurrency, backlog, performance.now() - freedAt);
+      if (gather > 0) {
+        await this.#claimWake.wait(gather);
+        continue;
+      }
+      freedAt = null;
       let claimed: ClaimedRow[];
       try {
         claimed = await dialect.claimRequests(this.id, free, config.worker.leaseMs);
@@ -169,8 +180,9 @@ export class Worker {
         continue;
       }
       for (const row of claimed) this.#dispatch(row);
+      backlog = claimed.length === free;
       // A full batch means more may be waiting: claim again at once.
-      if (claimed.length < free) await this.#claimWake.wait(jitter(config.worker.pollMs));
+      if (!backlog) await this.#claimWake.wait(jitter(config.worker.pollMs));
     }
   }
 
