@@ -123,6 +123,12 @@ describe('PostgreSQL run session', () => {
       assert.deepEqual([again.closed, again.completed], [false, false], 'a row that was not closed by this statement completes nothing');
       const unchanged = await request('c3');
       assert.deepEqual([unchanged!.status, unchanged!.payload], ['CLAIMED', null], 'neither close completed it');
+
+      // Another `pending` in the same shape of statement is its own statement, not the first one's text.
+      const p4 = await run('c4', 'C4');
+      const everythingPending = { ...offer('c4', 'C4'), pending: (_db: unknown, mapref: string) => sql`(select 1 where ${mapref}::text is not null)` };
+      const held = await dms.dialect.closeRunRow(session, { prcid: p4, status: 'PC', message: null, owner: null }, logOf(p4, 'C4'), everythingPending);
+      assert.deepEqual([held.closed, held.completed], [true, false], 'the follow-ups this pending finds keep the request for the worker');
     } finally {
       await session.release();
       await dms.drop();

@@ -113,6 +113,15 @@ export class PostgresDialect implements Dialect {
 
   #claimDb: Kysely<Database> | null = null;
   readonly #templates = new StatementTemplates();
+  /** closeRunRow's text holds its `pending` subquery: a shape of its own per function given. */
+  readonly #pendingShapes = new WeakMap<RunCompletion['pending'], number>();
+  #pendingCount = 0;
+
+  #pendingShape(pending: RunCompletion['pending']): string {
+    let n = this.#pendingShapes.get(pending);
+    if (n === undefined) this.#pendingShapes.set(pending, (n = ++this.#pendingCount));
+    return `pending ${n}`;
+  }
 
   constructor(readonly options: PostgresOptions) {
     this.pool = createPgPool(options);
@@ -224,7 +233,7 @@ export class PostgresDialect implements Dialect {
     // closeRunStatement decides its shape by the status too: a value of the shape, not a marker.
     const elsewhere = close.whenClosedElsewhere;
     const completes = completion && close.status === 'PC' ? completion : null;
-    const shape = [close.status, session ? 'session' : 'pool', close.message === null ? 'keep msg' : 'msg', owner ? 'owned' : 'unowned', !log ? 'no log' : jobLog!.joblogid === null ? 'new log' : 'log', elsewhere ? 'unless closed elsewhere' : '', completes ? 'completes' : ''];
+    const shape = [close.status, session ? 'session' : 'pool', close.message === null ? 'keep msg' : 'msg', owner ? 'owned' : 'unowned', !log ? 'no log' : jobLog!.joblogid === null ? 'new log' : 'log', elsewhere ? 'unless closed elsewhere' : '', completes ? `completes unless ${this.#pendingShape(completes.pending)}` : ''];
     const query = this.#templates.compile(
       `closeRunRow:${shape.join(',')}`,
       [
