@@ -1,4 +1,4 @@
-import { CamelCasePlugin, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, type QueryCreator, type RawBuilder, sql } from 'kysely';
+import { CamelCasePlugin, type CompiledQuery, Kysely, type KyselyPlugin, PostgresDialect as KyselyPostgres, type QueryCreator, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_FOREIGN_RULES, foreignRequestCondition, type ForeignRule } from '../../queue/foreignRequests.js';
 import { PADDING } from '../../queue/padding.js';
@@ -194,7 +194,7 @@ export class PostgresDialect implements Dialect {
           tagMapref as string,
         ).compile(),
     );
-    const [opened] = (await own.db.executeQuery<{ prcid: unknown; jobid: unknown; openedat: Date }>(query)).rows;
+    const [opened] = await own.rows<{ prcid: unknown; jobid: unknown; openedat: Date }>(query);
     if (!opened) return null;
     own.tagged = true;
     return { prcid: Number(opened.prcid), jobid: opened.jobid === null ? null : Number(opened.jobid), openedAt: opened.openedat };
@@ -263,7 +263,8 @@ export class PostgresDialect implements Dialect {
         return this.#closeRunStatement(session !== null, { prcid: m[0] as number, status: close.status, message, owner: byRequest, whenClosedElsewhere }, row, completing).compile();
       },
     );
-    const [row] = (await db.executeQuery<{ logs: unknown; source: unknown; target: unknown; errors: unknown; closed: unknown; completed: unknown }>(query)).rows;
+    type Totals = { logs: unknown; source: unknown; target: unknown; errors: unknown; closed: unknown; completed: unknown };
+    const [row] = session ? await session.rows<Totals>(query) : (await db.executeQuery<Totals>(query)).rows;
     const closed = Number(row!.closed) === 1;
     if (session && closed) session.tagged = false;
     return { closed, completed: Number(row!.completed) === 1, counts: addCounts(jobLogTotals(row!), closed && jobLog ? jobLog.counts : null) };
@@ -648,6 +649,15 @@ class PostgresRunSession implements RunSession {
       client.release(true);
       throw error;
     }
+  }
+
+  /**
+   * A compiled statement's rows, sent on this connection's client directly: the run's own open and
+   * close skip Kysely's executor (its connection provider and result plugins, whose camel-casing
+   * these lower-case columns do not need).
+   */
+  async rows<R>(query: CompiledQuery): Promise<R[]> {
+    return (await this.client.query(query.sql, query.parameters as unknown[])).rows as R[];
   }
 
   async commit() {
