@@ -10,7 +10,7 @@ import { notStarted, stoppedBeforeStart } from './outcomes.js';
 import { type ResolvedFlow, resolveFlow } from './resolveFlow.js';
 import { runCounts } from './runCounts.js';
 import { RunCloseFailed, runOnce } from './runProtocol.js';
-import { stopMessage } from './stopCause.js';
+import { firedStop, stopMessage } from './stopCause.js';
 import { targetTruncation } from './truncateTarget.js';
 
 /**
@@ -69,8 +69,8 @@ async function plan(request: HistoryRequest, context: ExecutionContext): Promise
 
 export async function runHistory(request: HistoryRequest, context: ExecutionContext): Promise<Outcome> {
   const { mapref } = request;
-  const stopping = AbortSignal.any([context.control.stop, context.control.kill]);
-  if (stopping.aborted) return stoppedBeforeStart(mapref, stopping.reason);
+  const before = firedStop(context.control);
+  if (before) return stoppedBeforeStart(mapref, before.reason);
   let p: Plan;
   try {
     p = await plan(request, context);
@@ -100,8 +100,9 @@ export async function runHistory(request: HistoryRequest, context: ExecutionCont
   const progress = () => `${completed} of ${days.length} days complete`;
 
   for (const day of p.remaining) {
-    if (stopping.aborted) {
-      return finish('CANCELLED', `History of ${mapref} stopped before ${day}: ${stopMessage(stopping.reason)}; ${progress()}`, { nextDay: day });
+    const stopped = firedStop(context.control);
+    if (stopped) {
+      return finish('CANCELLED', `History of ${mapref} stopped before ${day}: ${stopMessage(stopped.reason)}; ${progress()}`, { nextDay: day });
     }
     const params = [toDwDay(day), ...Array<null>(PARAM_COUNT - 1).fill(null)];
     let run;

@@ -1,11 +1,5 @@
 import { DateTime } from 'luxon';
 
-/**
- * The calendar day of an instant in a time zone, as an ISO date. Every run asks it once with
- * the database clock, and all but the first run of a day fall inside the day computed last:
- * each zone keeps that day's bounds, so the common case is two comparisons instead of a Luxon
- * DateTime (about a tenth of a worker's CPU per no-op run, measured). Pure, no I/O.
- */
 interface Day {
   /** First and last millisecond of the day in the zone (a 23- or 25-hour day on DST changes). */
   from: number;
@@ -18,6 +12,12 @@ const MAX_ZONES = 32;
 const lastDay = new Map<string, Day>();
 const usable = new Set<string>();
 
+/**
+ * The calendar day of an instant in a time zone, as an ISO date. Every run asks it once with
+ * the database clock, and all but the first run of a day fall inside the day computed last:
+ * each zone keeps that day's bounds, so the common case is two comparisons instead of a Luxon
+ * DateTime (about a tenth of a worker's CPU per no-op run, measured). No I/O; the memory is per process.
+ */
 export function isoDateIn(instant: Date, zone: string): string {
   const ms = instant.getTime();
   const known = lastDay.get(zone);
