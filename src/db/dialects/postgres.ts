@@ -181,6 +181,11 @@ export class PostgresDialect implements Dialect {
     // One statement, atomic in autocommit: the guarded UPDATE draws the PRCID, the INSERT takes
     // it from there (a lost claim writes nothing) and its RETURNING tags the session: one round
     // trip where a transaction and a SET took seven. Built once per shape (StatementTemplates).
+    // Its commit does not wait for the WAL flush (synchronous_commit off for this statement's
+    // transaction only): WAL is flushed in order, so the flow's first durable commit, or the
+    // close, makes the open durable too; a server crash before then loses the IP row and its
+    // PRCID together, the state of a run that never started, over a claim that is still durable
+    // (the reaper requeues it). That takes one flush wait off every run's start.
     const own = ownSession(session);
     const current = row.jobid === CURRENT_JOB;
     const params = Array.from({ length: 10 }, (_, i) => row.params[i] ?? null);
@@ -216,7 +221,7 @@ export class PostgresDialect implements Dialect {
       .insertInto('dwprclog')
       .columns(['prcid', ...columns])
       .expression((eb) => eb.selectFrom('claim').select(['claim.prcid', ...columns.map((c) => sql`${values[c]}`.as(c))]))
-      .returning(['prcid', 'jobid', this.utcNow().as('openedat'), setApplicationName(runApplicationNameSql(tagMapref, sql.ref('prcid'))).as('appname')]);
+      .returning(['prcid', 'jobid', this.utcNow().as('openedat'), setApplicationName(runApplicationNameSql(tagMapref, sql.ref('prcid'))).as('appname'), OPEN_WITHOUT_FLUSH_WAIT.as('nowait')]);
   }
 
   async closeRunRow(on: RunSession | Kysely<Database>, close: RunClose, jobLog: JobLogRow | null, completion: RunCompletion | null = null): Promise<ClosedRun> {
@@ -571,6 +576,9 @@ const asciiMapref = (mapref: string) => mapref.replace(/[^\x20-\x7e]/g, '?');
 export function runApplicationNameSql(mapref: string, prcid: RawBuilder<unknown> | ReturnType<typeof sql.ref>) {
   return sql<string>`('dwprc:' || left(${asciiMapref(mapref)}, ${APPLICATION_NAME_MAX - 'dwprc:'.length - 1} - length(${prcid}::text)) || ':' || ${prcid})`;
 }
+
+/** Transaction-local: the session, and the flow run on it after the open, keep their own setting. */
+const OPEN_WITHOUT_FLUSH_WAIT = sql<string>`set_config('synchronous_commit', 'off', true)`;
 
 const setApplicationName = (name: RawBuilder<unknown>) => sql<string>`set_config('application_name', ${name}, false)`;
 
