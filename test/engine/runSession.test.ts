@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { PostgresDialect, runApplicationName, runApplicationNameSql } from '../../src/db/dialects/postgres.js';
+import { commitModes, recordCommitModes } from '../support/commitModes.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -139,24 +140,19 @@ describe('PostgreSQL run session', () => {
     const db = await createTestDatabase();
     const session = await db.dialect.openRunSession();
     try {
-      // A deferred constraint trigger runs at commit: it records the synchronous_commit that commit obeys.
-      await sql`create table commit_modes (what text, mode text)`.execute(db.dialect.db);
-      await sql.raw(`
-        create function record_commit_mode() returns trigger language plpgsql as $$
-        begin insert into commit_modes values (tg_argv[0], current_setting('synchronous_commit')); return null; end $$;
-        create constraint trigger open_mode after insert on dwprclog deferrable initially deferred for each row execute function record_commit_mode('open');
-        create constraint trigger close_mode after update on dwprclog deferrable initially deferred for each row execute function record_commit_mode('close');
-        create constraint trigger flow_mode after insert on commit_modes deferrable initially deferred for each row when (new.what = 'flow') execute function record_commit_mode('flow commit');`).execute(db.dialect.db);
+      await recordCommitModes(db.dialect.db, 'open', 'dwprclog', 'insert');
+      await recordCommitModes(db.dialect.db, 'close', 'dwprclog', 'update');
+      await sql`create table flow_writes (n int)`.execute(db.dialect.db);
+      await recordCommitModes(db.dialect.db, 'flow', 'flow_writes', 'insert');
       await sql`insert into dwprcreq (request_id, mapref, request_type, status, claimed_by) values ('w1', 'W1', 'IMMEDIATE', 'CLAIMED', 'me')`.execute(db.dialect.db);
       const row = { sessionId: session.sessionId, mapref: 'W1', jobid: 1, jobflwid: null, prclog: 'Parameters used: none', params: [] };
       const opened = await db.dialect.openRunRow(session, row, { requestId: 'w1', claimedBy: 'me' });
       assert.ok(opened);
       const { rows } = await sql<{ s: string }>`select current_setting('synchronous_commit') as s`.execute(session.db);
       assert.equal(rows[0]!.s, 'on', 'the setting was local to the open\'s transaction');
-      await sql`insert into commit_modes values ('flow', null)`.execute(session.db);
+      await sql`insert into flow_writes values (1)`.execute(session.db);
       await db.dialect.closeRunRow(session, { prcid: opened.prcid, status: 'PC', message: null, owner: null }, null);
-      const modes = await sql<{ what: string; mode: string }>`select what, mode from commit_modes where mode is not null order by what`.execute(db.dialect.db);
-      assert.deepEqual(modes.rows, [{ what: 'close', mode: 'on' }, { what: 'flow commit', mode: 'on' }, { what: 'open', mode: 'off' }]);
+      assert.deepEqual(await commitModes(db.dialect.db), [['close', 'on'], ['flow', 'on'], ['open', 'off']]);
     } finally {
       await session.release();
       await db.drop();

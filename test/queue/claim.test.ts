@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { PostgresDialect } from '../../src/db/dialects/postgres.js';
+import { commitModes, recordCommitModes } from '../support/commitModes.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { clearQueue, insertRequests, statuses } from '../support/requests.js';
 
@@ -38,6 +39,19 @@ describe('claiming (PostgreSQL)', () => {
     assert.equal(a.attempts, 1);
     const leaseLeft = a.leaseExpiresAt!.getTime() - Date.now();
     assert.ok(leaseLeft > 25_000 && leaseLeft <= 31_000, `lease ${leaseLeft} ms`);
+  });
+
+  test('the claim commits without waiting for its WAL flush; the pool\'s commits still wait', async () => {
+    const db = await createTestDatabase();
+    try {
+      await recordCommitModes(db.dialect.db, 'claim', 'dwprcreq', 'update');
+      await insertRequests(db.dialect, [{ id: 'a', mapref: 'A' }]);
+      assert.equal((await db.dialect.claimRequests('w1', 1, 30_000)).length, 1);
+      await sql`update dwprcreq set attempts = attempts where request_id = 'a'`.execute(db.dialect.db);
+      assert.deepEqual(await commitModes(db.dialect.db), [['claim', 'off'], ['claim', 'on']]);
+    } finally {
+      await db.drop();
+    }
   });
 
   test('one IMMEDIATE/HISTORY per MAPREF: the second waits while the first runs, other types do not', async () => {

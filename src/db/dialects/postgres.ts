@@ -62,7 +62,7 @@ export interface PostgresOptions {
 }
 
 /**
- * Planner settings of the claim's own connection. The claim takes the head of the queue in
+ * Settings of the claim's own connection. The planner's: the claim takes the head of the queue in
  * REQUESTED_AT order from the (STATUS, REQUESTED_AT) index and stops after its window. Right
  * after a burst is queued (a bulk insert, a schedule burst, a night's backlog), the table's
  * statistics still describe a queue with almost no NEW rows; the planner then costs a bitmap scan
@@ -70,8 +70,13 @@ export interface PostgresOptions {
  * pinned test), and every claim reads and sorts the whole queue: 10 ms a claim with 10,000
  * queued, 24 ms with 20,000, while the index scan takes 0.3 ms. On this connection only the
  * claim runs, so these settings touch no flow's SQL.
+ *
+ * Its commit does not wait for the WAL flush either, as the run's open (openRunRow): WAL is
+ * flushed in order, so the first durable commit of its runs (a flow's, or the close) makes the
+ * claim durable before itself; a server crash before that loses a claim whose runs have written
+ * nothing durable, and its requests are simply NEW again.
  */
-export const CLAIM_SESSION_SETTINGS = { enable_bitmapscan: 'off', enable_seqscan: 'off' } as const;
+export const CLAIM_SESSION_SETTINGS = { enable_bitmapscan: 'off', enable_seqscan: 'off', synchronous_commit: 'off' } as const;
 
 /** A `pg` pool: exported for the listener connection and tests that need a raw client. */
 export function createPgPool(options: PostgresOptions, settings: Readonly<Record<string, string>> = {}): pg.Pool {
