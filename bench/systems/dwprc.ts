@@ -15,7 +15,7 @@ export const BENCH_MAPREFS = 1000;
 
 /** `dwprc worker` processes from the built bin, configured by environment as in production. */
 export function spawnDwprcWorker(url: string, env: Record<string, string>): Child {
-  // BENCH_CPU_PROF_DIR: each worker writes a V8 CPU profile there at exit (bench/profileDrain.ts).
+  // BENCH_CPU_PROF_DIR: each worker writes a V8 CPU profile there at exit (see the README).
   const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
   return spawnNode([DWPRC_BIN, 'worker'], { DWPRC_DATABASE_URL: url, DWPRC_LOG_LEVEL: 'warn', ...env }, profile);
 }
