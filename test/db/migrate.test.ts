@@ -79,6 +79,9 @@ describe('concurrent and prefixed migrations', () => {
       assert.equal(count[0]!.c, 1);
       const { rows: seq } = await sql<{ v: number }>`select ${t.dialect.nextValue('dwprclogseq')} as v`.execute(t.dialect.db);
       assert.equal(seq[0]!.v, 1);
+      // 090: the claim's index (its name unprefixed, as 001 made it) keeps equal keys apart.
+      const { rows: options } = await sql<{ o: string[] | null }>`select reloptions as o from pg_class where relname = 'dwprcreq_status'`.execute(t.dialect.db);
+      assert.deepEqual(options, [{ o: ['deduplicate_items=off'] }]);
     } finally {
       await t.drop();
     }
