@@ -22,7 +22,8 @@ export class StatementTemplates {
       this.#templates.set(shape, template);
     }
     const { compiled, slots } = template;
-    return { ...compiled, parameters: compiled.parameters.map((p, i) => (slots[i]! >= 0 ? values[slots[i]!] : p)) };
+    // Field by field: a spread followed by the new parameters costs V8 (Node 20) more than the rest of this.
+    return { query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters: compiled.parameters.map((p, i) => (slots[i]! >= 0 ? values[slots[i]!] : p)) };
   }
 }
 

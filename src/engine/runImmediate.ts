@@ -36,7 +36,7 @@ export async function runImmediate(request: ImmediateRequest, context: Execution
   }
   let run;
   try {
-    run = await runOnce({ request, params: request.params, ...prepared, completedPayloadHead: (prcid, message) => resultJson(immediateResult('DONE', message, prcid, 'PC', null)).slice(0, -1) }, context);
+    run = await runOnce({ request, params: request.params, completedPayloadHead: (prcid, message) => resultJson(immediateResult('DONE', message, prcid, 'PC', null)).slice(0, -1), ...prepared }, context);
   } catch (error) {
     if (error instanceof RunCloseFailed) throw error;
     return notStarted(mapref, error);

@@ -105,7 +105,7 @@ export async function runOnce(spec: RunSpec, context: ExecutionContext): Promise
     const identity = { prcid, jobid: opened.jobid, mapref: request.mapref, sessionId: python?.sessionId ?? session.sessionId };
     const running = python ? python.execute({ ...spec, businessDate }, identity, context, log) : execute(session, { ...spec, businessDate }, identity, context, log);
     const ending = await running.catch((error: unknown): Ending => ({ status: 'FL', ...describeError(error) }));
-    const closing: RunEnd = { ...ending, prcid, owner, identity, onCompleted: spec.onCompleted, whenClosedElsewhere: stoppedAfterAll(ending, context) };
+    const closing: RunEnd = { prcid, owner, identity, onCompleted: spec.onCompleted, whenClosedElsewhere: stoppedAfterAll(ending, context), ...ending };
     const offer = context.completeWithRun;
     if (offer && spec.completedPayloadHead && closing.status === 'PC' && !closing.whenClosedElsewhere) {
       closing.completion = { owner, payloadHead: spec.completedPayloadHead(prcid, resultMessage(closing, spec, context)), mapref: request.mapref, pending: offer.pending };

@@ -14,7 +14,7 @@ import { renewLeases } from '../queue/renewLeases.js';
 import type { ClaimedRow } from '../queue/request.js';
 import { claimGatherMs } from './claimGather.js';
 import { lostLeases } from './lostLeases.js';
-import { type Disposition, processRequest } from './processRequest.js';
+import { type Disposition, processRequest, type SlotDeps } from './processRequest.js';
 import { deregisterWorker, forgetDeadWorkers, heartbeatWorker, registerWorker } from './registry.js';
 import { jitter, nextWaitMs, WakeSignal } from './wakeSignal.js';
 
@@ -62,6 +62,8 @@ export class Worker {
   readonly id: string;
   #opts: WorkerOptions;
   #log: Logger;
+  /** What every slot's processRequest gets: the same for each request, so made once. */
+  #slotDeps: SlotDeps;
   #limit: ReturnType<typeof pLimit>;
   #inFlight = new Map<string, InFlight>();
   #claimWake = new WakeSignal();
@@ -79,6 +81,7 @@ export class Worker {
     this.#opts = options;
     this.id = options.workerId;
     this.#log = options.log.child({ worker: options.workerId });
+    this.#slotDeps = { ...options, workerId: this.id, log: this.#log };
     this.#limit = pLimit(options.config.worker.concurrency);
   }
 
@@ -190,10 +193,9 @@ export class Worker {
     const run: InFlight = { row, stop: new AbortController(), kill: new AbortController(), settling: false };
     this.#inFlight.set(row.requestId, run);
     this.#countSlots();
-    const deps = { ...this.#opts, workerId: this.id, log: this.#log };
     const startedAt = performance.now();
     const control = { stop: run.stop.signal, kill: run.kill.signal, settling: () => (run.settling = true) };
-    void this.#limit(() => processRequest(row, control, deps))
+    void this.#limit(() => processRequest(row, control, this.#slotDeps))
       .then((disposition) => {
         this.#log.debug({ requestId: row.requestId, disposition }, 'request settled');
         this.#opts.metrics?.finished(row.requestType, disposition, (performance.now() - startedAt) / 1000, row.mapref ?? '');

@@ -239,7 +239,7 @@ export class PostgresDialect implements Dialect {
     const session = on instanceof Kysely ? null : ownSession(on);
     const db = session ? session.db : (on as Kysely<Database>);
     const { owner } = close;
-    const log = jobLog ? { ...jobLog.counts, ...jobLog.run } : null;
+    const log = jobLog ? { source: jobLog.counts.source, target: jobLog.counts.target, errors: jobLog.counts.errors, prcid: jobLog.run.prcid, jobid: jobLog.run.jobid, mapref: jobLog.run.mapref, sessionId: jobLog.run.sessionId } : null;
     // closeRunStatement decides its shape by the status too: a value of the shape, not a marker.
     const elsewhere = close.whenClosedElsewhere;
     const completes = completion && close.status === 'PC' ? completion : null;
