@@ -4,15 +4,15 @@ import type { Database } from '../../src/db/schema.js';
 /**
  * Records, at commit, the synchronous_commit each commit that writes `table` obeys: a deferred
  * constraint trigger runs just before the commit, with the transaction's settings in effect.
- * `label` names the rows; `when` narrows the trigger (SQL over NEW). For tests only.
+ * `label` names the rows.
  */
-export async function recordCommitModes(db: Kysely<Database>, label: string, table: string, event: 'insert' | 'update', when?: string): Promise<void> {
+export async function recordCommitModes(db: Kysely<Database>, label: string, table: string, event: 'insert' | 'update'): Promise<void> {
   await sql.raw(`
     create table if not exists commit_modes (what text, mode text);
     create or replace function record_commit_mode() returns trigger language plpgsql as $$
       begin insert into commit_modes values (tg_argv[0], current_setting('synchronous_commit')); return null; end $$;
     create constraint trigger ${label.replace(/\W/g, '_')}_mode after ${event} on ${table} deferrable initially deferred
-      for each row ${when ? `when (${when})` : ''} execute function record_commit_mode('${label}');`).execute(db);
+      for each row execute function record_commit_mode('${label}');`).execute(db);
 }
 
 /** [label, synchronous_commit] of every commit recorded, by label. */
