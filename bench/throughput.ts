@@ -77,8 +77,10 @@ export function rateText(cell: Cell | undefined): string {
 }
 
 async function drainOnce(ctx: BenchContext, system: SystemName, processes: number): Promise<Drain> {
-  const { requests, concurrency, warmup } = ctx.sizes.throughput;
-  const capMs = system === 'pg-boss' ? ctx.sizes.throughput.pgBossWindowMs : ctx.sizes.throughput.capMs;
+  const { requests, concurrency } = ctx.sizes.throughput;
+  const pgBoss = system === 'pg-boss';
+  const capMs = pgBoss ? ctx.sizes.throughput.pgBossWindowMs : ctx.sizes.throughput.capMs;
+  const warmup = pgBoss ? ctx.sizes.throughput.pgBossWarmup : ctx.sizes.throughput.warmup;
   const queue = await createSystem[system](ctx.server);
   const log = await createStartLog();
   try {
@@ -117,7 +119,7 @@ async function drainOnce(ctx: BenchContext, system: SystemName, processes: numbe
 }
 
 export async function throughput(ctx: BenchContext): Promise<ScenarioOutput<ThroughputData>> {
-  const { processes, requests, concurrency, capMs, pgBossWindowMs } = ctx.sizes.throughput;
+  const { processes, requests, concurrency, capMs, pgBossWindowMs, warmup, pgBossWarmup } = ctx.sizes.throughput;
   const repeat = ctx.repeat;
   const drains: Drain[] = [];
   // Systems alternate within each process count and each repetition, so that background load
@@ -172,6 +174,7 @@ export async function throughput(ctx: BenchContext): Promise<ScenarioOutput<Thro
           'dwprc: TypeScript no-op flow, full protocol per request (claim, DWPRCLOG IP→PC, DWJOBLOG row, DONE), 1,000 MAPREFs.',
           'graphile-worker 0.16.6: run() with a no-op task, defaults (unbatched). pg-boss 10.1.6: work() × 8, batchSize 1, polling every 0.5 s (its minimum).',
           `* measured over a window: pg-boss over ${pgBossWindowMs / 1000} s (each of its workers runs one job per polling interval, so its rate is steady at once and 20,000 jobs would take it ~20 min), any other drain stopped after ${capMs / 1000} s.`,
+          `Before each timed drain, ${warmup.toLocaleString('en')} jobs (pg-boss: ${pgBossWarmup}) drained untimed by the same workers on the same database.`,
           ...(repeat > 1 ? [`Each cell drained ${repeat} times, the systems taking turns within every run; ratios are of the medians.`] : []),
           `dwprc worker peak RSS during the timed drains: ${fixed(mib(dwprcPeak))} MiB.`,
         ],

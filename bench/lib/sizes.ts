@@ -8,8 +8,15 @@ export interface Sizes {
     requests: number;
     processes: number[];
     concurrency: number;
-    /** Jobs drained before timing: JIT, pools, caches. */
+    /**
+     * Jobs drained untimed before each drain, on the same workers and database: V8's compiled
+     * code in every process, pools, prepared statements, and a table the size of a working queue
+     * for the peers' planners (200 left 4 processes' code unoptimized, 50 jobs each, and
+     * graphile-worker's table so small that its job fetch sorted the whole burst).
+     */
     warmup: number;
+    /** pg-boss's warm-up: its rate is its polling (16 jobs/s a process), 5,000 would take minutes. */
+    pgBossWarmup: number;
     /** A drain still unfinished after this is stopped and its rate taken over the window. */
     capMs: number;
     /**
@@ -27,7 +34,7 @@ export interface Sizes {
 }
 
 export const FULL: Sizes = {
-  throughput: { requests: 20_000, processes: [1, 2, 4], concurrency: 8, warmup: 200, capMs: 120_000, pgBossWindowMs: 30_000 },
+  throughput: { requests: 20_000, processes: [1, 2, 4], concurrency: 8, warmup: 5_000, pgBossWarmup: 200, capMs: 120_000, pgBossWindowMs: 30_000 },
   commit: { durationMs: 5_000, connectionsPerProcess: 8 },
   latency: { rate: 200, seconds: 30, processes: 2, concurrency: 8, graceMs: 10_000 },
   claim: { finishedRows: [10_000, 1_000_000], claims: 300, batch: 8 },
@@ -37,7 +44,7 @@ export const FULL: Sizes = {
 };
 
 export const QUICK: Sizes = {
-  throughput: { requests: 2_000, processes: [1, 2, 4], concurrency: 8, warmup: 100, capMs: 6_000, pgBossWindowMs: 6_000 },
+  throughput: { requests: 2_000, processes: [1, 2, 4], concurrency: 8, warmup: 500, pgBossWarmup: 100, capMs: 6_000, pgBossWindowMs: 6_000 },
   commit: { durationMs: 1_500, connectionsPerProcess: 8 },
   latency: { rate: 200, seconds: 4, processes: 2, concurrency: 8, graceMs: 4_000 },
   claim: { finishedRows: [10_000, 100_000], claims: 100, batch: 8 },
